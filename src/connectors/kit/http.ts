@@ -1,0 +1,182 @@
+/**
+ * The kit's HTTP client: one per connection. Keep-alive sockets, a timeout per request, a concurrency
+ * limit and a rate limit per connection, and every failure mapped into the error taxonomy:
+ *
+ * - connection refused / DNS failure: nothing was sent → transient;
+ * - timeout or reset: on a read → transient; on a write → ambiguous (it may have been applied);
+ * - 429, 503 → transient, `Retry-After` honoured; other 5xx → transient on reads, ambiguous on writes;
+ * - other 4xx → user error, unless the connector's `mapError` says otherwise (it sees the body first).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { AmbiguousWriteError, TransientError, UserError, type OrderflowError } from '../../core/errors.ts';
+import { parseRetryAfter, RateLimiter, Semaphore } from './limits.ts';
+
+export interface HttpRequest {
+  method: string;
+  /** Path relative to the base URL (may carry its own query string), or an absolute URL. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined> | undefined;
+  headers?: Record<string, string> | undefined;
+  /** A string or Buffer is sent as is; anything else as JSON. */
+  body?: unknown;
+  timeoutMs?: number | undefined;
+  /** Defaults to true for every method but GET, HEAD and OPTIONS. */
+  write?: boolean | undefined;
+  /** When false, a non-2xx answer is returned instead of thrown. */
+  throwOnError?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Every `Set-Cookie` line, unparsed. */
+  setCookie: string[];
+  body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+export interface HttpClientOptions {
+  /** The connection name, for messages and metrics. */
+  name: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Requests in flight at once on this connection. */
+  concurrency?: number;
+  /** Requests started per second, at most. */
+  ratePerSecond?: number;
+  headers?: Record<string, string>;
+  /** Sees a non-2xx response first; returns the error to throw, or undefined for the default mapping. */
+  mapError?: (res: HttpResponse, req: HttpRequest) => OrderflowError | undefined;
+}
+
+export interface HttpClient {
+  readonly name: string;
+  readonly baseUrl: string;
+  request(req: HttpRequest): Promise<HttpResponse>;
+  close(): void;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+  const isHttps = base.protocol === 'https:';
+  const concurrency = opts.concurrency ?? 16;
+  const agent = isHttps
+    ? new https.Agent({ keepAlive: true, maxSockets: concurrency })
+    : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const sem = new Semaphore(concurrency);
+  const rate = opts.ratePerSecond ? new RateLimiter(opts.ratePerSecond) : undefined;
+  const defaultTimeout = opts.timeoutMs ?? 30_000;
+
+  function resolveUrl(req: HttpRequest): URL {
+    const rel = req.path.replace(/^\//, '');
+    const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(rel, base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  async function request(req: HttpRequest): Promise<HttpResponse> {
+    const method = req.method.toUpperCase();
+    const write = req.write ?? !READ_METHODS.has(method);
+    const url = resolveUrl(req);
+    const headers: Record<string, string> = { ...opts.headers, ...req.headers };
+    let payload: Buffer | undefined;
+    if (req.body !== undefined) {
+      if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) payload = Buffer.from(req.body);
+      else {
+        payload = Buffer.from(JSON.stringify(req.body));
+        headers['content-type'] ??= 'application/json';
+      }
+      headers['content-length'] = String(payload.length);
+    }
+    const release = await sem.acquire();
+    try {
+      if (rate) await rate.take();
+      const res = await send(url, method, headers, payload, req.timeoutMs ?? defaultTimeout, write, req.signal);
+      if (res.status >= 200 && res.status < 300) return res;
+      if (req.throwOnError === false) return res;
+      throw opts.mapError?.(res, req) ?? defaultStatusError(opts.name, method, url, res, write);
+    } finally {
+      release();
+    }
+  }
+
+  function send(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, timeoutMs: number, write: boolean, signal?: AbortSignal): Promise<HttpResponse> {
+    const where = `${method} ${url.pathname} on connection '${opts.name}'`;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: OrderflowError) => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      const lib = isHttps ? https : http;
+      const r = lib.request(url, { method, headers, agent, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => fail(networkError(e, where, write)));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          const body = Buffer.concat(chunks);
+          const sc = res.headers['set-cookie'];
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            setCookie: sc ?? [],
+            body,
+            text: () => body.toString('utf8'),
+            json: <T>() => JSON.parse(body.toString('utf8')) as T,
+          });
+        });
+      });
+      r.setTimeout(timeoutMs, () => {
+        const msg = `${where} timed out after ${timeoutMs} ms`;
+        fail(write ? new AmbiguousWriteError('OF_HTTP_WRITE_TIMEOUT', `${msg}; the write may have been applied`) : new TransientError('OF_HTTP_TIMEOUT', msg));
+        r.destroy();
+      });
+      r.on('error', (e) => fail(networkError(e, where, write)));
+      r.end(payload);
+    });
+  }
+
+  return {
+    name: opts.name,
+    baseUrl: base.toString(),
+    request,
+    close: () => agent.destroy(),
+  };
+}
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function networkError(e: Error & { code?: string }, where: string, write: boolean): OrderflowError {
+  const code = e.code ?? 'UNKNOWN';
+  if (e.name === 'AbortError') return new TransientError('OF_HTTP_ABORTED', `${where} was aborted`, { cause: e });
+  if (NOT_SENT.has(code)) return new TransientError('OF_HTTP_UNREACHABLE', `${where} failed: ${code} (${e.message})`, { cause: e });
+  if (write) return new AmbiguousWriteError('OF_HTTP_WRITE_INTERRUPTED', `${where} failed after sending: ${code}; the write may have been applied`, { errno: code });
+  return new TransientError('OF_HTTP_NETWORK', `${where} failed: ${code} (${e.message})`, { cause: e });
+}
+
+function defaultStatusError(name: string, method: string, url: URL, res: HttpResponse, write: boolean): OrderflowError {
+  const snippet = res.text().slice(0, 300);
+  const msg = `${method} ${url.pathname} on connection '${name}' answered ${res.status}: ${snippet}`;
+  const details = { status: res.status };
+  if (res.status === 429 || res.status === 503) {
+    return new TransientError('OF_HTTP_UNAVAILABLE', msg, { retryAfterMs: parseRetryAfter(headerValue(res, 'retry-after')), details });
+  }
+  if (res.status >= 500 || res.status === 408) {
+    return write ? new AmbiguousWriteError('OF_HTTP_WRITE_5XX', `${msg}; the write may have been applied`, details) : new TransientError('OF_HTTP_5XX', msg, { retryAfterMs: parseRetryAfter(headerValue(res, 'retry-after')), details });
+  }
+  if (res.status === 401 || res.status === 403) return new UserError('OF_HTTP_AUTH', `${msg}; check the credentials of connection '${name}'`, details);
+  return new UserError('OF_HTTP_REJECTED', msg, details);
+}
+
+export function headerValue(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
