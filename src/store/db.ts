@@ -1,0 +1,81 @@
+/**
+ * Opens the database behind the store: SQLite (embedded default, a WAL file under ./.orderflow/) or
+ * PostgreSQL (`postgres://…`). Both are reached through Kysely with one schema (./schema.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { UserError } from '../core/errors.ts';
+import type { Tables } from './schema.ts';
+import { migrationsFor } from './migrations/index.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Tables>;
+  dialect: Dialect;
+  /** For PostgreSQL: the pool (LISTEN/NOTIFY needs its own client). */
+  pgPool?: pg.Pool | undefined;
+  /** For PostgreSQL: the schema used (search_path), when one was asked for. */
+  pgSchema?: string | undefined;
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_URL = 'sqlite:./.orderflow/orderflow.db';
+
+/** `sqlite:PATH`, `sqlite::memory:`, a plain file path, or `postgres://…[?schema=NAME]`. */
+export async function openDatabase(url: string = DEFAULT_SQLITE_URL): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  return openSqlite(url);
+}
+
+function openSqlite(url: string): Database {
+  const file = url.replace(/^sqlite:/, '');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL survives a process crash (kill -9); only an OS crash may lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', url, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new UserError('OF_DB_BAD_SCHEMA', `DATABASE_URL schema '${schema}' is not a plain lower-case identifier; use letters, digits and _`);
+  }
+  const pool = new pg.Pool({
+    connectionString: u.toString(),
+    max: Number(process.env.ORDERFLOW_PG_POOL ?? 10),
+    options: schema ? `-c search_path=${schema}` : undefined,
+    // int8 (ids, epoch ms) as JS numbers: all our values stay far below 2^53.
+    types: { getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  if (schema) {
+    const c = await pool.connect();
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      c.release();
+    }
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', pgPool: pool, pgSchema: schema, url, close: () => db.destroy() };
+}
+
+/** Applies every pending migration. Safe to run from several processes at once on PostgreSQL (advisory lock). */
+export async function migrate(database: Database): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(database.dialect) };
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../db.ts';
+import { engineMigration } from './0001_engine.ts';
+
+/**
+ * Every migration, in order. Names sort lexically: keep the numeric prefix. Each one receives the dialect
+ * so that the few type differences (serial ids) stay inside the migration and the schema stays one.
+ */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_engine': engineMigration(dialect),
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The storage port: everything the engine, the server and the CLI ask of the database, and nothing more.
+ * One implementation (./sql-store.ts) serves both SQLite and PostgreSQL.
+ */
+import type { RunStatus, AttemptStatus } from './schema.ts';
+
+export type { RunStatus, AttemptStatus };
+
+export interface NewEvent {
+  dedupeKey: string;
+  type: string;
+  source: string;
+  entityKey: string;
+  version?: string | null | undefined;
+  payload: unknown;
+  occurredAt?: number | null | undefined;
+}
+
+export interface EventRecord extends Required<Omit<NewEvent, 'version' | 'occurredAt'>> {
+  id: number;
+  version: string | null;
+  occurredAt: number | null;
+  receivedAt: number;
+}
+
+export interface RunTarget {
+  flowId: string;
+  flowVersion: string;
+  /** The step the run starts at. */
+  firstStep: string;
+}
+
+export interface IngestResult {
+  eventId: number;
+  /** False when the dedupe key was already known: nothing new was created. */
+  created: boolean;
+  runIds: number[];
+}
+
+export interface RunRecord {
+  id: number;
+  flowId: string;
+  flowVersion: string;
+  eventId: number;
+  entityKey: string;
+  laneSeq: number;
+  eventVersion: string | null;
+  status: RunStatus;
+  currentStep: string | null;
+  stepAttempt: number;
+  context: RunContextData;
+  runAt: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastError: unknown;
+  waitingFor: string | null;
+  replayOf: number | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** What a run remembers between steps: each completed step's output, and run variables. */
+export interface RunContextData {
+  steps: Record<string, unknown>;
+  vars: Record<string, unknown>;
+}
+
+export interface AttemptRecord {
+  id: number;
+  runId: number;
+  stepId: string;
+  attempt: number;
+  status: AttemptStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+}
+
+/** The change a worker makes to its run after a step, applied only while it still holds the lease. */
+export interface RunTransition {
+  status: RunStatus;
+  currentStep: string | null;
+  stepAttempt: number;
+  context?: RunContextData | undefined;
+  runAt?: number | undefined;
+  lastError?: unknown;
+  waitingFor?: string | null | undefined;
+}
+
+export interface AttemptFinish {
+  attemptId: number;
+  status: AttemptStatus;
+  output?: unknown;
+  error?: unknown;
+  finishedAt: number;
+}
+
+export interface RunFilter {
+  status?: RunStatus | undefined;
+  flowId?: string | undefined;
+  entityKey?: string | undefined;
+  limit?: number | undefined;
+  /** Runs with id below this (keyset paging, newest first). */
+  beforeId?: number | undefined;
+}
+
+export interface XrefRecord {
+  entity: string;
+  leftSystem: string;
+  leftId: string;
+  rightSystem: string;
+  rightId: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  // flow versions
+  saveFlowVersion(flowId: string, version: string, source: string, definition: unknown): Promise<void>;
+  getFlowVersion(flowId: string, version: string): Promise<{ source: string; definition: unknown } | undefined>;
+
+  // ingress: the event and its runs in one transaction; a duplicate dedupe key creates nothing
+  ingest(event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult>;
+  /** A poll's events and its new cursor in one transaction. */
+  ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult[]>;
+  getEvent(id: number): Promise<EventRecord | undefined>;
+  countEvents(): Promise<number>;
+
+  // the queue
+  claimRuns(workerId: string, limit: number, leaseMs: number, now?: number): Promise<RunRecord[]>;
+  renewLease(runId: number, workerId: string, leaseMs: number): Promise<boolean>;
+  startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined>;
+  /** Finishes an attempt and moves the run, atomically; false when the lease was lost (nothing written). */
+  finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean>;
+  /** Marks attempts left `started` by a dead worker as `interrupted`; returns them. */
+  interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]>;
+  /** Wakes all waiting/queued runs when something changed (PostgreSQL: LISTEN/NOTIFY across processes). */
+  onWake(listener: () => void): () => void;
+
+  // reading
+  getRun(id: number): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  listAttempts(runId: number): Promise<AttemptRecord[]>;
+  countRunsByStatus(): Promise<Record<string, number>>;
+
+  // operations by a person
+  retryRun(runId: number, now?: number): Promise<RunRecord>;
+  cancelRun(runId: number, now?: number): Promise<RunRecord>;
+  replayRun(runId: number, firstStep: string, flowVersion: string, now?: number): Promise<RunRecord>;
+  signal(runId: number, stepId: string, payload: unknown, now?: number): Promise<void>;
+  /** The newest signal sent to a run's step, if any. Not consumed: a step that crashed reads it again. */
+  getSignal(runId: number, stepId: string): Promise<unknown | undefined>;
+
+  // lanes
+  getEntityVersion(key: string): Promise<string | undefined>;
+  setEntityVersion(key: string, version: string): Promise<void>;
+
+  // pollers and singletons
+  getCursor(name: string): Promise<string | null>;
+  setCursor(name: string, value: string | null): Promise<void>;
+  tryLease(name: string, holder: string, ttlMs: number, now?: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  // cross-references
+  putXref(x: Omit<XrefRecord, 'createdAt'>): Promise<XrefRecord>;
+  findXref(entity: string, system: string, id: string): Promise<XrefRecord[]>;
+
+  close(): Promise<void>;
+}

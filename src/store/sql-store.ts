@@ -1,0 +1,292 @@
+/**
+ * The store over Kysely, for SQLite and PostgreSQL alike. Every write a worker makes to its run is fenced
+ * by `locked_by = workerId`: a worker that lost its lease (it stalled, another took the run over) writes
+ * nothing and abandons the run.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './db.ts';
+import type { Tables } from './schema.ts';
+import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTarget, RunTransition, Store, XrefRecord } from './port.ts';
+import { attemptFromRow, eventFromRow, runFromRow, toJson, xrefFromRow } from './rows.ts';
+import { claimReadyRuns } from './claim.ts';
+import { WAKE_CHANNEL, Waker } from './wake.ts';
+import { StoreOps } from './sql-ops.ts';
+
+const TERMINAL = new Set(['succeeded', 'cancelled', 'skipped', 'dead', 'blocked']);
+
+export class SqlStore extends StoreOps implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  private readonly waker = new Waker();
+
+  private constructor(private readonly database: Database) {
+    super(database.db, () => this.wake());
+    this.dialect = database.dialect;
+  }
+
+  static async open(database: Database, opts: { listen?: boolean } = {}): Promise<SqlStore> {
+    const store = new SqlStore(database);
+    if (database.pgPool && opts.listen !== false) await store.waker.listen(database.pgPool);
+    return store;
+  }
+
+  get db(): Kysely<Tables> {
+    return this.database.db;
+  }
+
+  /** Wakes workers here and, on PostgreSQL, in every other process. */
+  private wake(): void {
+    this.waker.emit();
+    if (this.database.pgPool) {
+      this.database.pgPool.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`).catch(() => {
+        // Best effort: workers also poll.
+      });
+    }
+  }
+
+  onWake(listener: () => void): () => void {
+    return this.waker.on(listener);
+  }
+
+  // ---- flow versions
+
+  async saveFlowVersion(flowId: string, version: string, source: string, definition: unknown): Promise<void> {
+    await this.db
+      .insertInto('flow_versions')
+      .values({ flow_id: flowId, version, source, definition: JSON.stringify(definition), created_at: Date.now() })
+      .onConflict((oc) => oc.columns(['flow_id', 'version']).doNothing())
+      .execute();
+  }
+
+  async getFlowVersion(flowId: string, version: string): Promise<{ source: string; definition: unknown } | undefined> {
+    const row = await this.db.selectFrom('flow_versions').select(['source', 'definition']).where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
+    return row ? { source: row.source, definition: JSON.parse(row.definition) } : undefined;
+  }
+
+  // ---- ingress
+
+  async ingest(event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult> {
+    const result = await this.db.transaction().execute((trx) => this.ingestIn(trx, event, targets));
+    if (result.runIds.length > 0) this.wake();
+    return result;
+  }
+
+  async ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult[]> {
+    const results = await this.db.transaction().execute(async (trx) => {
+      const out: IngestResult[] = [];
+      for (const ev of events) out.push(await this.ingestIn(trx, ev, targets));
+      await upsertCursor(trx, cursorName, cursor);
+      return out;
+    });
+    if (results.some((r) => r.runIds.length > 0)) this.wake();
+    return results;
+  }
+
+  private async ingestIn(trx: Transaction<Tables>, event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult> {
+    const now = Date.now();
+    const inserted = await trx
+      .insertInto('events')
+      .values({
+        dedupe_key: event.dedupeKey,
+        type: event.type,
+        source: event.source,
+        entity_key: event.entityKey,
+        version: event.version ?? null,
+        payload: JSON.stringify(event.payload ?? null),
+        occurred_at: event.occurredAt ?? null,
+        received_at: now,
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!inserted) {
+      const existing = await trx.selectFrom('events').select('id').where('dedupe_key', '=', event.dedupeKey).executeTakeFirstOrThrow();
+      const runs = await trx.selectFrom('runs').select('id').where('event_id', '=', Number(existing.id)).execute();
+      return { eventId: Number(existing.id), created: false, runIds: runs.map((r) => Number(r.id)) };
+    }
+    const ev = eventFromRow(inserted);
+    const runIds: number[] = [];
+    for (const t of targets(ev)) {
+      const row = await trx
+        .insertInto('runs')
+        .values({
+          flow_id: t.flowId,
+          flow_version: t.flowVersion,
+          event_id: ev.id,
+          entity_key: ev.entityKey,
+          lane_seq: ev.id,
+          event_version: ev.version,
+          status: 'queued',
+          current_step: t.firstStep,
+          step_attempt: 0,
+          context: JSON.stringify({ steps: {}, vars: {} }),
+          run_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      runIds.push(Number(row.id));
+    }
+    return { eventId: ev.id, created: true, runIds };
+  }
+
+  async getEvent(id: number): Promise<EventRecord | undefined> {
+    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? eventFromRow(row) : undefined;
+  }
+
+  async countEvents(): Promise<number> {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // ---- the queue
+
+  async claimRuns(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<RunRecord[]> {
+    const rows = await claimReadyRuns(this.db, this.dialect, workerId, limit, leaseMs, now);
+    return rows.map(runFromRow);
+  }
+
+  async renewLease(runId: number, workerId: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const res = await this.db.updateTable('runs').set({ locked_until: now + leaseMs }).where('id', '=', runId).where('locked_by', '=', workerId).where('status', '=', 'running').executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const res = await trx
+        .updateTable('runs')
+        .set({ current_step: stepId, step_attempt: attempt, updated_at: now })
+        .where('id', '=', runId)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return undefined;
+      const row = await trx
+        .insertInto('step_attempts')
+        .values({ run_id: runId, step_id: stepId, attempt, status: 'started', input: toJson(input), started_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    });
+  }
+
+  async finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
+    const ok = await this.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const stillRunning = next.status === 'running';
+      const res = await trx
+        .updateTable('runs')
+        .set({
+          status: next.status,
+          current_step: next.currentStep,
+          step_attempt: next.stepAttempt,
+          ...(next.context !== undefined ? { context: JSON.stringify(next.context) } : {}),
+          ...(next.runAt !== undefined ? { run_at: next.runAt } : {}),
+          ...(next.lastError !== undefined ? { last_error: toJson(next.lastError) } : {}),
+          ...(next.waitingFor !== undefined ? { waiting_for: next.waitingFor } : {}),
+          locked_by: stillRunning ? workerId : null,
+          locked_until: stillRunning ? undefined : null,
+          updated_at: now,
+          finished_at: TERMINAL.has(next.status) ? now : null,
+        })
+        .where('id', '=', runId)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      if (finish) {
+        const started = await trx.selectFrom('step_attempts').select('started_at').where('id', '=', finish.attemptId).executeTakeFirst();
+        await trx
+          .updateTable('step_attempts')
+          .set({
+            status: finish.status,
+            output: toJson(finish.output),
+            error: toJson(finish.error),
+            finished_at: finish.finishedAt,
+            duration_ms: started ? finish.finishedAt - Number(started.started_at) : null,
+          })
+          .where('id', '=', finish.attemptId)
+          .execute();
+      }
+      return true;
+    });
+    // A finished run may free its lane for the next run of the same entity.
+    if (ok && next.status !== 'running') this.wake();
+    return ok;
+  }
+
+  async interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]> {
+    const rows = await this.db.selectFrom('step_attempts').selectAll().where('run_id', '=', runId).where('step_id', '=', stepId).where('status', '=', 'started').execute();
+    if (rows.length === 0) return [];
+    const now = Date.now();
+    await this.db.updateTable('step_attempts').set({ status: 'interrupted', finished_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', '=', 'started').execute();
+    return rows.map((r) => ({ ...attemptFromRow(r), status: 'interrupted' as const, finishedAt: now }));
+  }
+
+  // ---- reading
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? runFromRow(row) : undefined;
+  }
+
+  async listRuns(f: RunFilter): Promise<RunRecord[]> {
+    let q = this.db.selectFrom('runs').selectAll();
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.flowId) q = q.where('flow_id', '=', f.flowId);
+    if (f.entityKey) q = q.where('entity_key', '=', f.entityKey);
+    if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
+    const rows = await q.orderBy('id', 'desc').limit(Math.min(f.limit ?? 50, 1000)).execute();
+    return rows.map(runFromRow);
+  }
+
+  async listAttempts(runId: number): Promise<AttemptRecord[]> {
+    const rows = await this.db.selectFrom('step_attempts').selectAll().where('run_id', '=', runId).orderBy('id').execute();
+    return rows.map(attemptFromRow);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('runs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  // ---- cross-references
+
+  async putXref(x: Omit<XrefRecord, 'createdAt'>): Promise<XrefRecord> {
+    const now = Date.now();
+    await this.db
+      .insertInto('xrefs')
+      .values({ entity: x.entity, left_system: x.leftSystem, left_id: x.leftId, right_system: x.rightSystem, right_id: x.rightId, data: JSON.stringify(x.data), created_at: now })
+      .onConflict((oc) => oc.columns(['entity', 'left_system', 'left_id', 'right_system']).doUpdateSet({ right_id: x.rightId, data: JSON.stringify(x.data) }))
+      .execute();
+    return { ...x, createdAt: now };
+  }
+
+  async findXref(entity: string, system: string, id: string): Promise<XrefRecord[]> {
+    const rows = await this.db
+      .selectFrom('xrefs')
+      .selectAll()
+      .where('entity', '=', entity)
+      .where((eb) => eb.or([eb.and([eb('left_system', '=', system), eb('left_id', '=', id)]), eb.and([eb('right_system', '=', system), eb('right_id', '=', id)])]))
+      .execute();
+    return rows.map(xrefFromRow);
+  }
+
+  async close(): Promise<void> {
+    this.waker.close();
+    await this.database.close();
+  }
+}
+
+export async function upsertCursor(db: Kysely<Tables> | Transaction<Tables>, name: string, value: string | null): Promise<void> {
+  const now = Date.now();
+  await db
+    .insertInto('cursors')
+    .values({ name, value, updated_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
+
