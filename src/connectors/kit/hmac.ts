@@ -12,9 +12,11 @@ export function hmacSha256(secret: string, data: string | Buffer, encoding: Hmac
  */
 export function verifyHmacSha256(secret: string, data: string | Buffer, received: string | undefined, encoding: HmacEncoding = 'hex'): boolean {
   if (!received) return false;
-  const sig = received.startsWith('sha256=') ? received.slice('sha256='.length) : received;
+  const trimmed = received.trim();
+  const sig = trimmed.toLowerCase().startsWith('sha256=') ? trimmed.slice('sha256='.length) : trimmed;
   const expected = Buffer.from(hmacSha256(secret, data, encoding));
-  const actual = Buffer.from(sig.trim());
+  // Hex is case-insensitive (some senders write upper case); base64 is not.
+  const actual = Buffer.from(encoding === 'hex' ? sig.toLowerCase() : sig);
   if (expected.length !== actual.length) return false;
   return timingSafeEqual(expected, actual);
 }

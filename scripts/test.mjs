@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// The test runner: every test/**/*.test.ts (sorted) through node:test + tsx, two files at a time.
+//
+//   node scripts/test.mjs                 all tests
+//   node scripts/test.mjs test/kit        only the files under test/kit (any path prefix or file)
+//
+// Prints node's spec output, then one summary line "tests N, pass N, fail N, skipped N" and exits non-zero
+// on any failure. With ORDERFLOW_REQUIRE_PG=1 (CI) it also fails when a test or suite whose name or file
+// mentions postgres was skipped: the PostgreSQL suites must run in CI, not be silently skipped.
+// Plain JS on purpose: it has to run before anything is compiled, on Node 20 and Node 24 alike.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const testRoot = path.join(root, 'test');
+// Generous: the machine is shared and has two cores; kill -9 and 1,000-run tests take their time.
+const perTestTimeoutMs = Number(process.env.ORDERFLOW_TEST_TIMEOUT_MS ?? 300_000);
+// A last resort against a hung child (a leaked handle, a deadlock): the whole run is stopped.
+const wholeRunTimeoutMs = Number(process.env.ORDERFLOW_TEST_RUN_TIMEOUT_MS ?? 35 * 60_000);
+const requirePg = process.env.ORDERFLOW_REQUIRE_PG === '1';
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findTests(full));
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+function selectFiles(args) {
+  const all = findTests(testRoot).sort();
+  if (args.length === 0) return all;
+  const wanted = args.map((a) => path.resolve(root, a));
+  return all.filter((f) => wanted.some((w) => f === w || f.startsWith(w + path.sep)));
+}
+
+function runNode(files, summaryFile) {
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${perTestTimeoutMs}`,
+    '--test-force-exit',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(root, 'scripts', 'test-reporter.mjs')}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...files.map((f) => path.relative(root, f)),
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const watchdog = setTimeout(() => {
+      process.stderr.write(`\ntest run exceeded ${wholeRunTimeoutMs} ms; stopping it\n`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, wholeRunTimeoutMs);
+    // The child runs in its own process group (so the watchdog can stop the test files too): pass on ^C.
+    const forward = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+function readSummary(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+}
+
+const files = selectFiles(process.argv.slice(2));
+if (files.length === 0) {
+  console.error(`no test files found under ${path.relative(root, testRoot) || 'test'}/ for: ${process.argv.slice(2).join(' ') || '(all)'}`);
+  process.exit(1);
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'orderflow-test-'));
+const summaryFile = path.join(dir, 'summary.jsonl');
+const started = Date.now();
+const exitCode = await runNode(files, summaryFile);
+const results = readSummary(summaryFile);
+rmSync(dir, { recursive: true, force: true });
+
+// Counted like node's own summary: suites are not tests; a skipped suite is reported for the PG check.
+const tests = results.filter((r) => !r.suite);
+const skipped = tests.filter((r) => r.skip).length;
+const todo = tests.filter((r) => r.todo).length;
+const fail = tests.filter((r) => !r.ok).length;
+const pass = tests.length - fail - skipped - todo;
+
+const problems = [];
+if (exitCode !== 0) problems.push(`node's test runner exited with code ${exitCode}`);
+if (tests.length === 0) problems.push('no test was executed');
+if (fail > 0) problems.push(`${fail} test(s) failed:\n${tests.filter((r) => !r.ok).map((r) => `  - ${r.path} (${path.relative(root, r.file)})`).join('\n')}`);
+const pgPattern = /postgres/i;
+const isPg = (r) => pgPattern.test(r.path) || pgPattern.test(r.file);
+if (requirePg) {
+  const pgSkipped = results.filter((r) => (r.skip || r.todo) && isPg(r));
+  if (pgSkipped.length > 0) {
+    problems.push(
+      `ORDERFLOW_REQUIRE_PG=1 but ${pgSkipped.length} PostgreSQL test(s) or suite(s) were skipped (is PostgreSQL running on 127.0.0.1:5432?):\n` +
+        pgSkipped.map((r) => `  - ${r.path} (${path.relative(root, r.file)})`).join('\n'),
+    );
+  }
+}
+
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log('');
+console.log(`node ${process.version}, ${files.length} file(s), ${seconds} s; PostgreSQL tests run: ${tests.filter((r) => isPg(r) && r.ok && !r.skip && !r.todo).length}`);
+for (const p of problems) console.log(`FAILED: ${p}`);
+console.log(`tests ${tests.length}, pass ${pass}, fail ${fail}, skipped ${skipped}, todo ${todo}`);
+console.log(`${pass} passed, ${fail} failed, ${skipped + todo} skipped`);
+process.exit(problems.length > 0 ? 1 : 0);
