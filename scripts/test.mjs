@@ -51,11 +51,18 @@ function runNode(files, summaryFile) {
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${path.join(root, 'scripts', 'test-reporter.mjs')}`,
-    `--test-reporter-destination=${summaryFile}`,
+    '--test-reporter-destination=stderr',
     ...files.map((f) => path.relative(root, f)),
   ];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const env = { ...process.env, ORDERFLOW_TEST_SUMMARY: summaryFile };
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    // Passed through as it comes; the tail is kept to read node's own count as a cross-check.
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-4000);
+    });
     const watchdog = setTimeout(() => {
       process.stderr.write(`\ntest run exceeded ${wholeRunTimeoutMs} ms; stopping it\n`);
       try {
@@ -78,7 +85,8 @@ function runNode(files, summaryFile) {
       clearTimeout(watchdog);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      resolve(code ?? (signal ? 1 : 0));
+      const m = /^\W*tests (\d+)\s*$/m.exec(tail);
+      resolve({ code: code ?? (signal ? 1 : 0), nodeCount: m ? Number(m[1]) : undefined });
     });
   });
 }
@@ -100,7 +108,7 @@ if (files.length === 0) {
 const dir = mkdtempSync(path.join(tmpdir(), 'orderflow-test-'));
 const summaryFile = path.join(dir, 'summary.jsonl');
 const started = Date.now();
-const exitCode = await runNode(files, summaryFile);
+const { code: exitCode, nodeCount } = await runNode(files, summaryFile);
 const results = readSummary(summaryFile);
 rmSync(dir, { recursive: true, force: true });
 
@@ -114,6 +122,7 @@ const pass = tests.length - fail - skipped - todo;
 const problems = [];
 if (exitCode !== 0) problems.push(`node's test runner exited with code ${exitCode}`);
 if (tests.length === 0) problems.push('no test was executed');
+if (nodeCount !== undefined && nodeCount !== tests.length) problems.push(`node counted ${nodeCount} tests but the summary reporter saw ${tests.length}`);
 if (fail > 0) problems.push(`${fail} test(s) failed:\n${tests.filter((r) => !r.ok).map((r) => `  - ${r.path} (${path.relative(root, r.file)})`).join('\n')}`);
 const pgPattern = /postgres/i;
 const isPg = (r) => pgPattern.test(r.path) || pgPattern.test(r.file);

@@ -2,9 +2,9 @@
  * The kit's HTTP client: one per connection. Keep-alive sockets, a timeout per request, a concurrency
  * limit and a rate limit per connection, and every failure mapped into the error taxonomy:
  *
- * - connection refused / DNS failure: nothing was sent → transient;
- * - timeout or reset: on a read → transient; on a write → ambiguous (it may have been applied);
- * - 429, 503 → transient, `Retry-After` honoured; other 5xx → transient on reads, ambiguous on writes;
+ * - connection refused / DNS failure / timeout while connecting: nothing was sent → transient;
+ * - timeout or reset once connected: on a read → transient; on a write → ambiguous (it may have been applied);
+ * - 429, 503, 408 → transient, `Retry-After` honoured; other 5xx → transient on reads, ambiguous on writes;
  * - other 4xx → user error, unless the connector's `mapError` says otherwise (it sees the body first).
  */
 import http from 'node:http';
@@ -83,7 +83,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const method = req.method.toUpperCase();
     const write = req.write ?? !READ_METHODS.has(method);
     const url = resolveUrl(req);
-    const headers: Record<string, string> = { ...opts.headers, ...req.headers };
+    // Header names are case-insensitive: lower-case them so that a caller's `Content-Type` replaces ours.
+    const headers = lowerCaseKeys({ ...lowerCaseKeys(opts.headers), ...lowerCaseKeys(req.headers) });
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
       if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) payload = Buffer.from(req.body);
@@ -101,6 +102,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (req.throwOnError === false) return res;
       throw opts.mapError?.(res, req) ?? defaultStatusError(opts.name, method, url, res, write);
     } finally {
+      // The slot MUST be released whatever happened, or the connection slowly locks up.
       release();
     }
   }
@@ -109,19 +111,30 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const where = `${method} ${url.pathname} on connection '${opts.name}'`;
     return new Promise((resolve, reject) => {
       let settled = false;
+      // Until a socket is connected nothing can have reached the server: even a write is then safe to retry.
+      let connected = false;
+      const timer = setTimeout(() => {
+        const msg = `${where} timed out after ${timeoutMs} ms`;
+        if (!connected) fail(new TransientError('OF_HTTP_CONNECT_TIMEOUT', `${msg} while connecting; nothing was sent`));
+        else if (write) fail(new AmbiguousWriteError('OF_HTTP_WRITE_TIMEOUT', `${msg}; the write may have been applied`));
+        else fail(new TransientError('OF_HTTP_TIMEOUT', msg));
+        r.destroy();
+      }, timeoutMs);
       const fail = (err: OrderflowError) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         reject(err);
       };
       const lib = isHttps ? https : http;
       const r = lib.request(url, { method, headers, agent, signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => fail(networkError(e, where, write)));
+        res.on('error', (e) => fail(networkError(e, where, write, connected)));
         res.on('end', () => {
           if (settled) return;
           settled = true;
+          clearTimeout(timer);
           const body = Buffer.concat(chunks);
           const sc = res.headers['set-cookie'];
           resolve({
@@ -134,12 +147,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           });
         });
       });
-      r.setTimeout(timeoutMs, () => {
-        const msg = `${where} timed out after ${timeoutMs} ms`;
-        fail(write ? new AmbiguousWriteError('OF_HTTP_WRITE_TIMEOUT', `${msg}; the write may have been applied`) : new TransientError('OF_HTTP_TIMEOUT', msg));
-        r.destroy();
+      r.on('socket', (socket) => {
+        if (!socket.connecting) connected = true;
+        else socket.once('connect', () => (connected = true));
       });
-      r.on('error', (e) => fail(networkError(e, where, write)));
+      r.on('error', (e) => fail(networkError(e, where, write, connected)));
       r.end(payload);
     });
   }
@@ -154,22 +166,33 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-function networkError(e: Error & { code?: string }, where: string, write: boolean): OrderflowError {
+function networkError(e: Error & { code?: string }, where: string, write: boolean, connected: boolean): OrderflowError {
   const code = e.code ?? 'UNKNOWN';
-  if (e.name === 'AbortError') return new TransientError('OF_HTTP_ABORTED', `${where} was aborted`, { cause: e });
-  if (NOT_SENT.has(code)) return new TransientError('OF_HTTP_UNREACHABLE', `${where} failed: ${code} (${e.message})`, { cause: e });
-  if (write) return new AmbiguousWriteError('OF_HTTP_WRITE_INTERRUPTED', `${where} failed after sending: ${code}; the write may have been applied`, { errno: code });
+  const sent = connected && !NOT_SENT.has(code);
+  if (e.name === 'AbortError') {
+    if (write && sent) return new AmbiguousWriteError('OF_HTTP_WRITE_ABORTED', `${where} was aborted after sending; the write may have been applied`, { errno: code }, { cause: e });
+    return new TransientError('OF_HTTP_ABORTED', `${where} was aborted`, { cause: e });
+  }
+  if (!sent) return new TransientError('OF_HTTP_UNREACHABLE', `${where} failed: ${code} (${e.message}); nothing was sent`, { cause: e });
+  if (write) return new AmbiguousWriteError('OF_HTTP_WRITE_INTERRUPTED', `${where} failed after sending: ${code}; the write may have been applied`, { errno: code }, { cause: e });
   return new TransientError('OF_HTTP_NETWORK', `${where} failed: ${code} (${e.message})`, { cause: e });
+}
+
+function lowerCaseKeys(h: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
+  return out;
 }
 
 function defaultStatusError(name: string, method: string, url: URL, res: HttpResponse, write: boolean): OrderflowError {
   const snippet = res.text().slice(0, 300);
   const msg = `${method} ${url.pathname} on connection '${name}' answered ${res.status}: ${snippet}`;
   const details = { status: res.status };
-  if (res.status === 429 || res.status === 503) {
+  // 408: the server gave up waiting for our request, so it was not applied either.
+  if (res.status === 429 || res.status === 503 || res.status === 408) {
     return new TransientError('OF_HTTP_UNAVAILABLE', msg, { retryAfterMs: parseRetryAfter(headerValue(res, 'retry-after')), details });
   }
-  if (res.status >= 500 || res.status === 408) {
+  if (res.status >= 500) {
     return write ? new AmbiguousWriteError('OF_HTTP_WRITE_5XX', `${msg}; the write may have been applied`, details) : new TransientError('OF_HTTP_5XX', msg, { retryAfterMs: parseRetryAfter(headerValue(res, 'retry-after')), details });
   }
   if (res.status === 401 || res.status === 403) return new UserError('OF_HTTP_AUTH', `${msg}; check the credentials of connection '${name}'`, details);

@@ -26,25 +26,41 @@ export class Semaphore {
   }
 }
 
-/** Spaces requests so that no more than `perSecond` start in any second (a token bucket, burst = perSecond). */
+/**
+ * Never more than `perSecond` starts in any sliding one-second window (for a rate below 1/s: one start per
+ * `1 / perSecond` seconds). A sliding log of the last starts, not a token bucket: a bucket that starts full
+ * lets a burst plus a full refill through within one second, about twice the configured rate.
+ */
 export class RateLimiter {
-  private tokens: number;
-  private last = Date.now();
-  constructor(private readonly perSecond: number) {
-    this.tokens = perSecond;
+  private readonly capacity: number;
+  private readonly windowMs: number;
+  /** Start times of the last `capacity` takes, oldest first. */
+  private readonly starts: number[] = [];
+  /** Takes run one after another so that waiters start in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(perSecond: number) {
+    if (!(perSecond > 0)) throw new RangeError(`ratePerSecond must be a positive number, got ${perSecond}`);
+    this.capacity = Math.max(1, Math.floor(perSecond));
+    this.windowMs = (this.capacity / perSecond) * 1000;
   }
 
-  async take(): Promise<void> {
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async waitForSlot(): Promise<void> {
     for (;;) {
       const now = Date.now();
-      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
+      const oldest = this.starts[0];
+      if (this.starts.length < this.capacity || oldest === undefined || now - oldest >= this.windowMs) {
+        if (this.starts.length >= this.capacity) this.starts.shift();
+        this.starts.push(now);
         return;
       }
-      const waitMs = Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
-      await new Promise((r) => setTimeout(r, waitMs));
+      await new Promise((r) => setTimeout(r, oldest + this.windowMs - now));
     }
   }
 }

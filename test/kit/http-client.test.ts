@@ -1,0 +1,128 @@
+/** The kit's HTTP client against a real local server: sockets, limits, and what goes on the wire. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHttpClient } from '../../src/connectors/kit/http.ts';
+import { OrderflowError } from '../../src/core/errors.ts';
+import { json, startServer } from './local-server.ts';
+
+test('sequential calls reuse one keep-alive socket', async () => {
+  const server = await startServer((req, res) => json(res, 200, { url: req.url }));
+  const client = createHttpClient({ name: 'shop', baseUrl: server.url });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const res = await client.request({ method: i % 2 ? 'POST' : 'GET', path: `/n/${i}`, body: i % 2 ? { i } : undefined });
+      assert.deepEqual(res.json(), { url: `/n/${i}` });
+    }
+    assert.equal(server.connections(), 1);
+    assert.deepEqual(
+      server.requests.map((r) => r.socket),
+      [1, 1, 1, 1, 1],
+    );
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('never more than the configured number of requests are in flight at the server', async () => {
+  const server = await startServer((_req, res) => {
+    setTimeout(() => json(res, 200, {}), 20);
+  });
+  const client = createHttpClient({ name: 'erp', baseUrl: server.url, concurrency: 3 });
+  try {
+    await Promise.all(Array.from({ length: 15 }, (_, i) => client.request({ method: 'GET', path: `/items/${i}` })));
+    assert.equal(server.requests.length, 15);
+    assert.equal(server.maxInFlight(), 3, 'the limit is used fully and never exceeded');
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('a failing request gives its concurrency slot back', async () => {
+  const server = await startServer((req, res) => json(res, req.url === '/bad' ? 400 : 200, {}));
+  const client = createHttpClient({ name: 'erp', baseUrl: server.url, concurrency: 1 });
+  try {
+    for (let i = 0; i < 3; i++) await assert.rejects(client.request({ method: 'GET', path: '/bad' }), OrderflowError);
+    const ok = await client.request({ method: 'GET', path: '/good' });
+    assert.equal(ok.status, 200);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('the rate limit allows no more than N request starts in any one-second window', async () => {
+  const server = await startServer((_req, res) => json(res, 200, {}));
+  const perSecond = 5;
+  const client = createHttpClient({ name: 'shop', baseUrl: server.url, ratePerSecond: perSecond, concurrency: 10 });
+  try {
+    const total = 2 * perSecond + 1;
+    await Promise.all(Array.from({ length: total }, (_, i) => client.request({ method: 'GET', path: `/p/${i}` })));
+    const at = server.requests.map((r) => r.at).sort((a, b) => a - b);
+    assert.equal(at.length, total);
+    // Request i and request i + N must be at least a second apart (less a little scheduling jitter).
+    for (let i = 0; i + perSecond < at.length; i++) {
+      const gap = (at[i + perSecond] ?? 0) - (at[i] ?? 0);
+      assert.ok(gap >= 950, `requests ${i} and ${i + perSecond} started ${gap.toFixed(0)} ms apart`);
+    }
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('the timeout covers the whole exchange, also when the server drips its answer slowly', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const drip = setInterval(() => res.write('.'), 30);
+    res.on('close', () => clearInterval(drip));
+  });
+  const client = createHttpClient({ name: 'slow', baseUrl: server.url });
+  try {
+    await assert.rejects(client.request({ method: 'GET', path: '/drip', timeoutMs: 200 }), { code: 'OF_HTTP_TIMEOUT' });
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('sends the base path, query, default and per-request headers, and a JSON body', async () => {
+  const server = await startServer((_req, res) => json(res, 201, { ok: true }));
+  const client = createHttpClient({ name: 'api', baseUrl: `${server.url}/api/v1`, headers: { Authorization: 'Bearer t0k', 'X-Tenant': 'a' } });
+  try {
+    const res = await client.request({
+      method: 'post',
+      path: '/orders?expand=lines',
+      query: { limit: 10, draft: false, skip: undefined },
+      headers: { 'x-tenant': 'b' },
+      body: { reference: 'PS-1234', total: '19.90' },
+    });
+    assert.equal(res.status, 201);
+    const seen = server.requests[0];
+    assert.ok(seen);
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.url, '/api/v1/orders?expand=lines&limit=10&draft=false');
+    assert.equal(seen.headers.authorization, 'Bearer t0k');
+    assert.equal(seen.headers['x-tenant'], 'b', 'a per-request header replaces a default one whatever its case');
+    assert.equal(seen.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(seen.body.toString('utf8')), { reference: 'PS-1234', total: '19.90' });
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test("a caller's own content type is kept for a string body", async () => {
+  const server = await startServer((_req, res) => json(res, 200, {}));
+  const client = createHttpClient({ name: 'xml', baseUrl: server.url });
+  try {
+    await client.request({ method: 'PUT', path: '/x', headers: { 'Content-Type': 'application/xml' }, body: '<a/>' });
+    const seen = server.requests[0];
+    assert.equal(seen?.headers['content-type'], 'application/xml');
+    assert.equal(seen?.body.toString('utf8'), '<a/>');
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
