@@ -1,0 +1,75 @@
+/**
+ * GET: a single object or a filtered, sorted, limited list, rendered in the requested format; the
+ * associations PrestaShop derives from other tables (order rows, a product's combinations and stock rows,
+ * a thread's messages).
+ */
+import { orderRows } from './orders.ts';
+import { listJson, listXml, schemaJson, schemaXml, singleJson, singleXml, type RenderContext } from './output.ts';
+import { compare, parseListQuery } from './query.ts';
+import type { ResourceDef } from './schema.ts';
+import type { Assoc, Row, ShopState } from './state.ts';
+
+export function associationsOf(state: ShopState, def: ResourceDef, row: Row): Record<string, Assoc> {
+  switch (def.name) {
+    case 'orders':
+      return { order_rows: orderRows(state, row.id) };
+    case 'products': {
+      const combinations: Assoc = [];
+      const stock: Assoc = [];
+      for (const c of state.table('combinations').values()) if (c.f.id_product === String(row.id)) combinations.push({ id: String(c.id) });
+      for (const s of state.table('stock_availables').values()) {
+        if (s.f.id_product === String(row.id)) stock.push({ id: String(s.id), id_product_attribute: state.text(s.f.id_product_attribute) });
+      }
+      return { combinations, stock_availables: stock };
+    }
+    case 'customer_threads': {
+      const messages: Assoc = [];
+      for (const m of state.table('customer_messages').values()) if (m.f.id_customer_thread === String(row.id)) messages.push({ id: String(m.id) });
+      return { customer_messages: messages };
+    }
+    default:
+      return row.assoc ?? {};
+  }
+}
+
+export interface ReadResult {
+  status: number;
+  body: string;
+}
+
+export function readResource(state: ShopState, def: ResourceDef, id: number | undefined, params: URLSearchParams, json: boolean, base: Omit<RenderContext, 'languages' | 'associations'>): ReadResult {
+  const q = parseListQuery(def, params, state.languages);
+  const ctx: RenderContext = { ...base, languages: q.languages, associations: (d, r) => associationsOf(state, d, r) };
+  if (q.schema) return { status: 200, body: json ? schemaJson(def, ctx) : schemaXml(def, q.schema, ctx) };
+  if (id !== undefined) {
+    const row = state.get(def.name, id);
+    // A missing single id: 404 with an empty body.
+    if (!row) return { status: 404, body: '' };
+    return { status: 200, body: json ? singleJson(def, row, q.display, ctx) : singleXml(def, row, q.display, ctx) };
+  }
+  let rows: Row[] = [];
+  const filters = q.filters;
+  for (const row of state.table(def.name).values()) {
+    let ok = true;
+    for (const f of filters) {
+      const v = f.field === 'id' ? String(row.id) : state.text(row.f[f.field]);
+      if (!f.test(v)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) rows.push(row);
+  }
+  if (q.sort.length) {
+    const value = (r: Row, field: string) => (field === 'id' ? String(r.id) : state.text(r.f[field]));
+    rows.sort((a, b) => {
+      for (const s of q.sort) {
+        const c = compare(value(a, s.field), value(b, s.field));
+        if (c !== 0) return s.desc ? -c : c;
+      }
+      return 0;
+    });
+  }
+  if (q.limit) rows = rows.slice(q.limit.offset, q.limit.offset + q.limit.count);
+  return { status: 200, body: json ? listJson(def, rows, q.display, ctx) : listXml(def, rows, q.display, ctx) };
+}
