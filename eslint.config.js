@@ -12,7 +12,10 @@ export default tseslint.config(
     },
     plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'], package: 'node:test' }] },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/ban-ts-comment': 'error',
       'import-x/no-cycle': ['error', { maxDepth: 10 }],

@@ -93,7 +93,10 @@ export interface RunTransition {
 
 export interface AttemptFinish {
   attemptId: number;
+  startedAt: number;
   status: AttemptStatus;
+  /** The step's evaluated input, when it is only known after the attempt started. */
+  input?: unknown;
   output?: unknown;
   error?: unknown;
   finishedAt: number;

@@ -198,7 +198,6 @@ export class SqlStore extends StoreOps implements Store {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return false;
       if (finish) {
-        const started = await trx.selectFrom('step_attempts').select('started_at').where('id', '=', finish.attemptId).executeTakeFirst();
         await trx
           .updateTable('step_attempts')
           .set({
@@ -206,7 +205,8 @@ export class SqlStore extends StoreOps implements Store {
             output: toJson(finish.output),
             error: toJson(finish.error),
             finished_at: finish.finishedAt,
-            duration_ms: started ? finish.finishedAt - Number(started.started_at) : null,
+            duration_ms: finish.finishedAt - finish.startedAt,
+            ...(finish.input !== undefined ? { input: toJson(finish.input) } : {}),
           })
           .where('id', '=', finish.attemptId)
           .execute();
