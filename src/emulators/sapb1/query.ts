@@ -38,8 +38,10 @@ function intParam(req: EmuRequest, name: string): number | undefined {
 /** The rows matching `$filter`, in key order (or by index for a leading `Field eq '…'`). */
 export function filteredRows(store: Store, set: EntitySet, req: EmuRequest): Row[] {
   const filter = req.query.get('$filter');
+  const caseInsensitive = req.headers['b1s-caseinsensitive'] === 'true';
   let candidates: Iterable<Row> = set.rows.values();
-  if (filter) {
+  // The index is exact: it cannot serve a case-insensitive comparison.
+  if (filter && !caseInsensitive) {
     const lead = leadingEquality(filter);
     const keys = lead ? store.lookup(set, lead.field, lead.value) : undefined;
     if (keys) candidates = [...keys].sort(keyOrder).map((k) => set.rows.get(k)!);
@@ -49,7 +51,7 @@ export function filteredRows(store: Store, set: EntitySet, req: EmuRequest): Row
     for (const r of candidates) out.push(r);
   } else {
     const pred = compileFilter(filter, {
-      caseInsensitive: req.headers['b1s-caseinsensitive'] === 'true',
+      caseInsensitive,
       hasField: (f) => set.fields.has(f),
       entityType: set.typeName,
     });
