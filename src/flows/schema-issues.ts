@@ -8,7 +8,7 @@
  */
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
-import { closest } from './conditions.ts';
+import { closest } from './suggest.ts';
 import type { PathSegment } from './locate.ts';
 
 export interface RawIssue {

@@ -8,10 +8,18 @@ import { checkConditionOperators } from './conditions.ts';
 import { DURATION_FIX, tryParseDuration } from './duration.ts';
 import type { PathSegment } from './locate.ts';
 import { mappingSyntaxError, templateExpressions } from './mapping.ts';
+import { stepReferencesInJsonata, stepReferencesInLogic, stepReferencesInTemplate } from './references.ts';
+import { closest } from './suggest.ts';
 import { isPlainObject, type RawIssue } from './schema-issues.ts';
 import { END } from './types.ts';
 
 type Obj = Record<string, unknown>;
+
+/** Where a field sits: its step's position and every step id with its first position. */
+interface Scope {
+  index: number;
+  ids: Map<string, number>;
+}
 
 /** Semantic issues of a parsed flow file (any shape). */
 export function semanticIssues(flow: Obj): RawIssue[] {
@@ -26,14 +34,14 @@ export function semanticIssues(flow: Obj): RawIssue[] {
     else issues.push({ path: ['steps', i, 'id'], message: `step id "${step['id']}" is already used by steps[${prev}]`, fix: 'give every step its own id' });
   });
   steps.forEach((step, i) => {
-    if (isPlainObject(step)) issues.push(...stepIssues(step, ['steps', i], i, firstIndex));
+    if (isPlainObject(step)) issues.push(...stepIssues(step, ['steps', i], { index: i, ids: firstIndex }));
   });
   return issues;
 }
 
-function stepIssues(step: Obj, at: PathSegment[], index: number, ids: Map<string, number>): RawIssue[] {
+function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
   const issues: RawIssue[] = [];
-  issues.push(...logic(step['when'], [...at, 'when']));
+  issues.push(...logic(step['when'], [...at, 'when'], scope));
   if (isPlainObject(step['retry'])) {
     const { initialDelayMs, maxDelayMs } = step['retry'];
     if (typeof initialDelayMs === 'number' && typeof maxDelayMs === 'number' && maxDelayMs < initialDelayMs) {
@@ -42,17 +50,17 @@ function stepIssues(step: Obj, at: PathSegment[], index: number, ids: Map<string
   }
   switch (step['kind']) {
     case 'action':
-      issues.push(...expression(step['input'], [...at, 'input']));
+      issues.push(...expression(step['input'], [...at, 'input'], scope));
       break;
     case 'map':
-      issues.push(...expression(step['expression'], [...at, 'expression']));
+      issues.push(...expression(step['expression'], [...at, 'expression'], scope));
       break;
     case 'validate':
       if (Array.isArray(step['rules'])) {
         step['rules'].forEach((rule: unknown, r) => {
           if (!isPlainObject(rule)) return;
-          issues.push(...logic(rule['condition'], [...at, 'rules', r, 'condition']));
-          issues.push(...template(rule['message'], [...at, 'rules', r, 'message']));
+          issues.push(...logic(rule['condition'], [...at, 'rules', r, 'condition'], scope));
+          issues.push(...template(rule['message'], [...at, 'rules', r, 'message'], scope));
         });
       }
       break;
@@ -60,24 +68,24 @@ function stepIssues(step: Obj, at: PathSegment[], index: number, ids: Map<string
       if (Array.isArray(step['cases'])) {
         step['cases'].forEach((c: unknown, k) => {
           if (!isPlainObject(c)) return;
-          issues.push(...logic(c['when'], [...at, 'cases', k, 'when']));
-          issues.push(...target(c['goto'], [...at, 'cases', k, 'goto'], index, ids));
+          issues.push(...logic(c['when'], [...at, 'cases', k, 'when'], scope));
+          issues.push(...target(c['goto'], [...at, 'cases', k, 'goto'], scope));
         });
       }
-      issues.push(...target(step['default'], [...at, 'default'], index, ids));
+      issues.push(...target(step['default'], [...at, 'default'], scope));
       break;
     case 'approval':
       issues.push(...duration(step['timeout'], [...at, 'timeout']), ...duration(step['remindEvery'], [...at, 'remindEvery']));
-      issues.push(...template(step['message'], [...at, 'message']));
+      issues.push(...template(step['message'], [...at, 'message'], scope));
       break;
     case 'notify':
-      issues.push(...expression(step['data'], [...at, 'data']));
+      issues.push(...expression(step['data'], [...at, 'data'], scope));
       break;
     case 'wait':
       if ((step['duration'] === undefined) === (step['until'] === undefined)) {
         issues.push({ path: at, message: 'a wait step needs exactly one of `duration` and `until`', fix: 'write `duration: 10m` or `until: <JSONata giving an ISO date-time>`' });
       }
-      issues.push(...duration(step['duration'], [...at, 'duration']), ...expression(step['until'], [...at, 'until']));
+      issues.push(...duration(step['duration'], [...at, 'duration']), ...expression(step['until'], [...at, 'until'], scope));
       break;
     case 'xref':
       if (step['op'] === 'put' && step['value'] === undefined) {
@@ -86,7 +94,7 @@ function stepIssues(step: Obj, at: PathSegment[], index: number, ids: Map<string
       if (step['op'] === 'get' && step['value'] !== undefined) {
         issues.push({ path: [...at, 'value'], message: '`value` is only used when op is put', fix: 'remove `value`, or change op to put', atKey: true });
       }
-      issues.push(...expression(step['key'], [...at, 'key']), ...expression(step['value'], [...at, 'value']));
+      issues.push(...expression(step['key'], [...at, 'key'], scope), ...expression(step['value'], [...at, 'value'], scope));
       break;
     default:
       break;
@@ -121,7 +129,7 @@ function cronProblem(cron: string): string | undefined {
   return bad === undefined ? undefined : `cron field "${bad}" is not understood`;
 }
 
-function target(goto: unknown, at: PathSegment[], from: number, ids: Map<string, number>): RawIssue[] {
+function target(goto: unknown, at: PathSegment[], { index: from, ids }: Scope): RawIssue[] {
   if (typeof goto !== 'string' || goto === END) return [];
   const to = ids.get(goto);
   if (to === undefined) {
@@ -133,18 +141,41 @@ function target(goto: unknown, at: PathSegment[], from: number, ids: Map<string,
   return [];
 }
 
-function logic(rule: unknown, at: PathSegment[]): RawIssue[] {
+function logic(rule: unknown, at: PathSegment[], scope: Scope): RawIssue[] {
   if (rule === undefined) return [];
-  return checkConditionOperators(rule).map((i) => ({ path: [...at, ...i.segments], message: i.message, fix: i.fix, atKey: i.segments.length > 0 }));
+  const ops = checkConditionOperators(rule).map((i) => ({ path: [...at, ...i.segments], message: i.message, fix: i.fix, atKey: i.segments.length > 0 }));
+  return ops.length > 0 ? ops : references(stepReferencesInLogic(rule), at, scope);
 }
 
-function expression(expr: unknown, at: PathSegment[]): RawIssue[] {
+function expression(expr: unknown, at: PathSegment[], scope: Scope): RawIssue[] {
   if (typeof expr !== 'string' || expr === '') return [];
   const problem = mappingSyntaxError(expr);
-  return problem ? [{ path: at, message: problem, fix: 'correct the expression near the character shown: check brackets, quotes, commas, and backticks around names with dashes (steps.`find-customer`)' }] : [];
+  if (problem) {
+    return [{ path: at, message: problem, fix: 'correct the expression near the character shown: check brackets, quotes, commas, and backticks around names with dashes (steps.`find-customer`)' }];
+  }
+  return references(stepReferencesInJsonata(expr), at, scope);
 }
 
-function template(tpl: unknown, at: PathSegment[]): RawIssue[] {
+/** A read of `steps.<id>` must name a step that runs before the reading one. */
+function references(ids: string[], at: PathSegment[], scope: Scope): RawIssue[] {
+  const issues: RawIssue[] = [];
+  for (const id of ids) {
+    const pos = scope.ids.get(id);
+    if (pos === undefined) {
+      const near = closest(id, [...scope.ids.keys()]);
+      issues.push({ path: at, message: `reads steps.${id}, but no step has the id "${id}"`, fix: near ? `did you mean steps.${near}?` : 'use the id of an earlier step' });
+    } else if (pos >= scope.index) {
+      issues.push({
+        path: at,
+        message: pos === scope.index ? `reads steps.${id}, the output of this very step, which does not exist yet` : `reads steps.${id}, which runs after this step (steps[${pos}])`,
+        fix: 'read only the outputs of earlier steps, or move this step after the one it reads',
+      });
+    }
+  }
+  return issues;
+}
+
+function template(tpl: unknown, at: PathSegment[], scope: Scope): RawIssue[] {
   if (typeof tpl !== 'string') return [];
   const issues: RawIssue[] = [];
   const opens = tpl.split('{{').length - 1;
@@ -158,7 +189,7 @@ function template(tpl: unknown, at: PathSegment[]): RawIssue[] {
     const problem = mappingSyntaxError(p.expr);
     if (problem) issues.push({ path: at, message: `in {{ ${p.expr} }}: ${problem}`, fix: 'correct the JSONata expression inside the braces' });
   }
-  return issues;
+  return issues.length > 0 ? issues : references(stepReferencesInTemplate(tpl), at, scope);
 }
 
 function duration(value: unknown, at: PathSegment[]): RawIssue[] {

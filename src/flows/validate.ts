@@ -4,7 +4,7 @@
  * semantic checks (./semantic.ts). All problems are collected in one pass and sorted by position.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { closest } from './conditions.ts';
+import { closest } from './suggest.ts';
 import { formatPath, locate, type PathSegment } from './locate.ts';
 import { FlowHeaderSchema, STEP_KINDS, StepSchemas, type StepKind } from './schema.ts';
 import { isPlainObject, schemaIssues, show, type RawIssue } from './schema-issues.ts';

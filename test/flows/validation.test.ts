@@ -134,4 +134,45 @@ void describe('flow file validation', () => {
     assert.match(issues[0]?.message ?? '', /Excessive alias count/);
     assert.match(issues[0]?.fix ?? '', /anchors\/aliases/);
   });
+
+  it('catches a read of a misspelt step id and suggests the right one', () => {
+    const src = [
+      'id: f',
+      'steps:',
+      '  - { id: find-customer, kind: action, connection: erp, action: findCustomer }',
+      '  - id: to-sap',
+      '    kind: map',
+      '    expression: \'{ "CardCode": steps.`find-custmer`.CardCode }\'',
+      '    when: { "!!": [ { var: "steps.find-customr.CardCode" } ] }',
+    ].join('\n');
+    const issues = issuesOf(src);
+    const inExpr = find(issues, 'steps[1].expression', /reads steps\.find-custmer, but no step has the id "find-custmer"/);
+    assert.equal(inExpr.line, 6);
+    assert.match(inExpr.fix, /did you mean steps\.find-customer\?/);
+    find(issues, 'steps[1].when', /reads steps\.find-customr/);
+  });
+
+  it('catches a read of a step that runs later or of the step itself', () => {
+    const src = [
+      'id: f',
+      'steps:',
+      '  - { id: a, kind: map, expression: "steps.b" }',
+      '  - { id: b, kind: validate, rules: [ { condition: true, code: X, message: "{{ steps.b.x }}" } ] }',
+    ].join('\n');
+    const issues = issuesOf(src);
+    find(issues, 'steps[0].expression', /runs after this step \(steps\[1\]\)/);
+    find(issues, 'steps[1].rules[0].message', /output of this very step/);
+  });
+
+  it('does not mistake a field named steps inside an iteration for a step output', () => {
+    const src = [
+      'id: f',
+      'steps:',
+      '  - id: a',
+      '    kind: map',
+      `    expression: 'event.payload.lines.{ "n": steps.count }'`,
+      '    when: { some: [ { var: "event.payload.jobs" }, { ">": [ { var: "steps.done" }, 0 ] } ] }',
+    ].join('\n');
+    assert.deepEqual(issuesOf(src), []);
+  });
 });
