@@ -142,7 +142,7 @@ const defs: ResourceDef[] = [
     singular: 'customer',
     fields: {
       id_default_group: link('groups'), id_lang: link('languages'), newsletter_date_add: {}, ip_registration_newsletter: {},
-      last_passwd_gen: ro, secure_key: ro, deleted: {}, passwd: req, lastname: req, firstname: req, email: req, id_gender: {},
+      last_passwd_gen: {}, secure_key: {}, deleted: {}, passwd: req, lastname: req, firstname: req, email: req, id_gender: {},
       birthday: {}, newsletter: {}, optin: {}, website: {}, company: {}, siret: {}, ape: {}, outstanding_allow_amount: {},
       show_public_prices: {}, id_risk: {}, max_payment_days: {}, active: {}, note: {}, is_guest: {}, id_shop: {}, id_shop_group: {},
       date_add: date, date_upd: date, reset_password_token: {}, reset_password_validity: {},
