@@ -4,6 +4,9 @@
  * timeout as sliding, and so do we (every authenticated request renews it).
  */
 import { randomUUID } from 'node:crypto';
+import { clock } from './values.ts';
+
+const now = (): number => Date.now() + clock.offsetMs;
 
 export interface Credentials {
   companyDb: string;
@@ -28,7 +31,7 @@ export class Sessions {
   create(user: string): string {
     this.logins++;
     const id = randomUUID();
-    this.map.set(id, { user, lastSeen: Date.now() });
+    this.map.set(id, { user, lastSeen: now() });
     return id;
   }
 
@@ -37,12 +40,12 @@ export class Sessions {
     if (!id) return false;
     const s = this.map.get(id);
     if (!s) return false;
-    const now = Date.now();
-    if (now - s.lastSeen > this.timeoutMinutes * 60_000) {
+    const t = now();
+    if (t - s.lastSeen > this.timeoutMinutes * 60_000) {
       this.map.delete(id);
       return false;
     }
-    s.lastSeen = now;
+    s.lastSeen = t;
     return true;
   }
 
