@@ -18,10 +18,21 @@ const processOutput: CliOutput = {
   err: (line) => void process.stderr.write(`${line}\n`),
 };
 
+/** `… | head` closes our stdout early: that is not a failure of the validation, so EPIPE is ignored. */
+function tolerateClosedPipe(): void {
+  if (process.stdout.listeners('error').includes(ignoreEpipe)) return;
+  process.stdout.on('error', ignoreEpipe);
+}
+
+function ignoreEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
 const USAGE = 'usage: orderflow flows validate [--json] FILE|DIR…';
 
 /** `argv` is what follows `flows validate`. Answers the exit code. */
 export async function runFlowsValidateCli(argv: string[], io: CliOutput = processOutput): Promise<number> {
+  if (io === processOutput) tolerateClosedPipe();
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   const unknown = args.find((a) => a.startsWith('-'));
