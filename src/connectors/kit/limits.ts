@@ -70,6 +70,9 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP dates (IMF-fixdate, RFC 850, asctime) all start with a day name; Date.parse alone would read
+  // '-5' as the year -5 and turn garbage into "retry now".
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
