@@ -3,15 +3,17 @@
  * `[watermark − overlap, far future]`, sorted `[date_upd_ASC,id_ASC]` and paged by keyset (the page
  * boundary moves to the last date seen, skipping only the rows already read at that date), so an order
  * updated in the same second as the watermark is read again and deduped on (id, date_upd) by the kit's
- * `pollWithOverlap`, never missed and never emitted twice. State transitions come from the fresh orders'
- * histories; credit slips are polled the same way on `date_add`.
+ * `pollWithOverlap`, never missed and never emitted twice. Order histories (append-only) are read the
+ * same way on `date_add` and deduped on their id: they say exactly which state transitions are new, and
+ * the events are built from them (see events.ts). Credit slips are read the same way on `date_add`.
  *
- * The cursor (stored by the engine, opaque JSON) holds both overlap cursors, the history rows already
- * emitted inside the window, and `hmin` (history rows older than the trigger's start are never emitted).
+ * The cursor (stored by the engine, opaque JSON) holds the three overlap cursors, so a new process
+ * resumes exactly where the last one stopped.
  *
  * Known limit: dates are shop-local without zone, so during a DST fall-back hour the wall clock repeats;
  * raise `overlapSeconds` to 3600 around that night if the shop is busy then.
  */
+import { createHash } from 'node:crypto';
 import { pollWithOverlap, type EmittedEvent, type PollResult, type TriggerContext } from '../kit/index.ts';
 import type { PrestaShopClient, PsRecord, Query } from './client.ts';
 import { orderEvents, slipEvent, type OrderHistoryRow } from './events.ts';
@@ -19,19 +21,25 @@ import { minusSeconds } from './time.ts';
 
 const FAR_FUTURE = '9999-12-31 23:59:59';
 
+/**
+ * The dedupe key of one order version: (id, date_upd) plus a short fingerprint of the record, because
+ * date_upd has whole-second resolution and an order changed twice in one second keeps its date_upd.
+ */
+function orderVersionKey(o: PsRecord): string {
+  return `${o.id}@${String(o.date_upd)}#${createHash('sha1').update(JSON.stringify(o)).digest('base64url').slice(0, 8)}`;
+}
+
 interface OverlapState {
   at: string | null;
   seen: string[];
 }
 
 interface Cursor {
-  v: 1;
+  v: 2;
   orders: OverlapState;
+  /** History rows are append-only: their stream says exactly which state transitions are new. */
+  histories: OverlapState;
   slips: OverlapState;
-  /** History rows emitted whose date_add is still inside the window: [id, date_add]. */
-  hist: Array<[number, string]>;
-  /** History rows before this shop date are never emitted (set when the trigger starts "from now"). */
-  hmin: string | null;
 }
 
 export interface PollOptions {
@@ -50,7 +58,7 @@ function parseCursor(raw: string | null): Cursor | null {
   if (!raw) return null;
   try {
     const c = JSON.parse(raw) as Partial<Cursor>;
-    if (c.v === 1 && c.orders && c.slips) return { v: 1, orders: c.orders, slips: c.slips, hist: c.hist ?? [], hmin: c.hmin ?? null };
+    if (c.v === 2 && c.orders && c.histories && c.slips) return { v: 2, orders: c.orders, histories: c.histories, slips: c.slips };
   } catch {
     // fall through: an unreadable cursor restarts from now rather than replaying the shop's history.
   }
@@ -97,55 +105,55 @@ export async function pollOrders(ctx: TriggerContext<PrestaShopClient>, rawCurso
   const opts = pollOptions(ctx.options);
   const overlap = (at: string) => minusSeconds(at, opts.overlapSeconds);
   const prev = parseCursor(rawCursor);
-  const starting = prev === null;
-  const cursor: Cursor = prev ?? { v: 1, orders: { at: null, seen: [] }, slips: { at: null, seen: [] }, hist: [], hmin: null };
-  if (starting && opts.since === 'now') {
-    // Start at the newest change the shop has: everything up to it counts as already seen.
-    const [newest] = await client.list('orders', { display: '[id,date_upd]', date: 1, sort: '[date_upd_DESC,id_DESC]', limit: 1 });
-    const [newestSlip] = await client.list('order_slip', { display: '[id,date_add]', date: 1, sort: '[date_add_DESC,id_DESC]', limit: 1 });
-    cursor.orders.at = newest ? String(newest.date_upd) : null;
-    cursor.slips.at = newestSlip ? String(newestSlip.date_add) : null;
-    cursor.hmin = cursor.orders.at;
+  const cursor: Cursor = prev ?? { v: 2, orders: { at: null, seen: [] }, histories: { at: null, seen: [] }, slips: { at: null, seen: [] } };
+  // Starting "from now": everything up to the newest change counts as seen, and what is read is the baseline, not news.
+  const silent = prev === null && opts.since === 'now';
+  if (silent) {
+    cursor.orders.at = await newest(client, 'orders', 'date_upd');
+    cursor.histories.at = await newest(client, 'order_histories', 'date_add');
+    cursor.slips.at = await newest(client, 'order_slip', 'date_add');
   }
+  const stream = (resource: string, field: string, state: OverlapState, keyOf: (r: PsRecord) => string) =>
+    pollWithOverlap<PsRecord>({
+      cursor: JSON.stringify(state),
+      fetchSince: (since) => fetchChangedSince(client, resource, field, since, opts.pageSize),
+      changedAt: (r) => String(r[field]),
+      keyOf,
+      minusOverlap: overlap,
+    });
+  const orders = await stream('orders', 'date_upd', cursor.orders, orderVersionKey);
+  const histories = await stream('order_histories', 'date_add', cursor.histories, (h) => `h${h.id}`);
+  const slips = await stream('order_slip', 'date_add', cursor.slips, (sl) => `${sl.id}@${String(sl.date_add)}`);
+  const next: Cursor = { v: 2, orders: JSON.parse(orders.cursor) as OverlapState, histories: JSON.parse(histories.cursor) as OverlapState, slips: JSON.parse(slips.cursor) as OverlapState };
+  if (silent) return { events: [], cursor: JSON.stringify(next) };
 
-  const orders = await pollWithOverlap<PsRecord>({
-    cursor: JSON.stringify(cursor.orders),
-    fetchSince: (since) => fetchChangedSince(client, 'orders', 'date_upd', since, opts.pageSize),
-    changedAt: (o) => String(o.date_upd),
-    keyOf: (o) => `${o.id}@${String(o.date_upd)}`,
-    minusOverlap: overlap,
-  });
-  const slips = await pollWithOverlap<PsRecord>({
-    cursor: JSON.stringify(cursor.slips),
-    fetchSince: (since) => fetchChangedSince(client, 'order_slip', 'date_add', since, opts.pageSize),
-    changedAt: (sl) => String(sl.date_add),
-    keyOf: (sl) => `${sl.id}@${String(sl.date_add)}`,
-    minusOverlap: overlap,
-  });
-  const nextOrders = JSON.parse(orders.cursor) as OverlapState;
-  const nextSlips = JSON.parse(slips.cursor) as OverlapState;
-  const windowStart = cursor.orders.at === null ? null : overlap(cursor.orders.at);
-  const floor = nextOrders.at === null ? null : overlap(nextOrders.at);
-  const emittedHist = new Map(cursor.hist);
   const events: EmittedEvent[] = [];
-
-  // Starting "from now": the records read while starting are the baseline, not news.
-  const silent = starting && opts.since === 'now';
-  if (!silent && orders.items.length) {
-    const ids = [...new Set(orders.items.map((o) => o.id))];
-    const histories = await historiesOf(client, ids);
-    const states = await client.statesFor(orders.items.map((o) => Number(o.current_state)));
-    const isNew = (h: OrderHistoryRow) =>
-      !emittedHist.has(h.id) && (windowStart === null || h.date_add >= windowStart) && (cursor.hmin === null || h.date_add >= cursor.hmin);
-    for (const order of orders.items) {
-      const hs = histories.get(order.id) ?? [];
-      events.push(...orderEvents({ connection: ctx.connection.name, order, histories: hs, isNew, states, timezone: client.settings.timezone }));
-      for (const h of hs) if (isNew(h)) emittedHist.set(h.id, h.date_add);
+  // Orders to look at: new versions, and orders with new history rows (a state changed and changed back
+  // within one second leaves the order row identical, but never its history).
+  const freshHistory = new Set(histories.items.map((h) => Number(h.id)));
+  const byId = new Map(orders.items.map((o) => [o.id, o]));
+  const missing = [...new Set(histories.items.map((h) => Number(h.id_order)))].filter((id) => !byId.has(id));
+  for (const o of await ordersByIds(client, missing)) byId.set(o.id, o);
+  if (byId.size) {
+    const all = [...byId.values()].sort((a, b) => String(a.date_upd).localeCompare(String(b.date_upd)) || a.id - b.id);
+    const historiesByOrder = await historiesOf(client, all.map((o) => o.id));
+    const states = await client.statesFor(all.map((o) => Number(o.current_state)));
+    for (const order of all) {
+      const hs = historiesByOrder.get(order.id) ?? [];
+      events.push(...orderEvents({ connection: ctx.connection.name, order, histories: hs, isNew: (h) => freshHistory.has(h.id), states, timezone: client.settings.timezone }));
     }
   }
-  if (!silent) for (const slip of slips.items) events.push(slipEvent(ctx.connection.name, slip, client.settings.timezone));
-
-  const hist = [...emittedHist].filter(([, at]) => floor === null || at >= floor);
-  const next: Cursor = { v: 1, orders: nextOrders, slips: nextSlips, hist, hmin: cursor.hmin };
+  for (const slip of slips.items) events.push(slipEvent(ctx.connection.name, slip, client.settings.timezone));
   return { events, cursor: JSON.stringify(next) };
+}
+
+async function newest(client: PrestaShopClient, resource: string, field: string): Promise<string | null> {
+  const [row] = await client.list(resource, { display: `[id,${field}]`, date: 1, sort: `[${field}_DESC,id_DESC]`, limit: 1 });
+  return row ? String(row[field]) : null;
+}
+
+async function ordersByIds(client: PrestaShopClient, ids: number[]): Promise<PsRecord[]> {
+  const out: PsRecord[] = [];
+  for (let i = 0; i < ids.length; i += 50) out.push(...(await client.list('orders', { display: 'full', 'filter[id]': `[${ids.slice(i, i + 50).join('|')}]` })));
+  return out;
 }
