@@ -136,9 +136,11 @@ if (requirePg) {
   }
 }
 
+const pgRan = tests.filter((r) => isPg(r) && r.ok && !r.skip && !r.todo).length;
+if (requirePg && pgRan === 0) console.log('\nWARNING: ORDERFLOW_REQUIRE_PG=1 but no test naming postgres (in its name, suite or file) ran');
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log('');
-console.log(`node ${process.version}, ${files.length} file(s), ${seconds} s; PostgreSQL tests run: ${tests.filter((r) => isPg(r) && r.ok && !r.skip && !r.todo).length}`);
+console.log(`node ${process.version}, ${files.length} file(s), ${seconds} s; PostgreSQL tests run: ${pgRan}`);
 for (const p of problems) console.log(`FAILED: ${p}`);
 console.log(`tests ${tests.length}, pass ${pass}, fail ${fail}, skipped ${skipped}, todo ${todo}`);
 console.log(`${pass} passed, ${fail} failed, ${skipped + todo} skipped`);
