@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../db.ts';
 import { engineMigration } from './0001_engine.ts';
+import { notificationsMigration } from './0002_notifications.ts';
 
 /**
  * Every migration, in order. Names sort lexically: keep the numeric prefix. Each one receives the dialect
@@ -9,5 +10,6 @@ import { engineMigration } from './0001_engine.ts';
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_engine': engineMigration(dialect),
+    '0002_notifications': notificationsMigration(dialect),
   };
 }
