@@ -36,6 +36,15 @@ function decimalComparator(name: string, accept: Comparator): void {
     (args: unknown, context: unknown, above: unknown[]) => {
       const list = Array.isArray(args) ? (args as unknown[]) : [args];
       if (list.length < 2) throw new UserError('OF_CONDITION_INVALID', `operator '${name}' needs at least two operands`);
+      if (list.every((x) => typeof x === 'number')) {
+        // Two doubles compare exactly as they are; only text needs the decimal parse.
+        for (let i = 1; i < list.length; i++) {
+          const a = list[i - 1] as number;
+          const b = list[i] as number;
+          if (!accept(a < b ? -1 : a > b ? 1 : 0)) return false;
+        }
+        return true;
+      }
       if (list.every(looksNumeric)) {
         for (let i = 1; i < list.length; i++) {
           if (!accept(dec(list[i - 1] as string | number).comparedTo(dec(list[i] as string | number)))) return false;

@@ -79,7 +79,7 @@ function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
       issues.push(...template(step['message'], [...at, 'message'], scope));
       break;
     case 'notify':
-      issues.push(...expression(step['data'], [...at, 'data'], scope));
+      issues.push(...recipients(step['channel'], step['to'], [...at, 'to']), ...expression(step['data'], [...at, 'data'], scope));
       break;
     case 'wait':
       if ((step['duration'] === undefined) === (step['until'] === undefined)) {
@@ -99,6 +99,30 @@ function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
     default:
       break;
   }
+  return issues;
+}
+
+const ADDRESS: Record<string, { test: RegExp; what: string; example: string }> = {
+  email: { test: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, what: 'an e-mail address', example: 'ops@example.com' },
+  webhook: { test: /^https?:\/\/\S+$/, what: 'an http(s) URL', example: 'https://hooks.example.com/orderflow' },
+  sms: { test: /^\+[1-9]\d{6,14}$/, what: 'a phone number in international form', example: '+4915112345678' },
+};
+
+/** Each recipient is `role:<name>` or an address of the channel's kind. */
+function recipients(channel: unknown, to: unknown, at: PathSegment[]): RawIssue[] {
+  const rule = typeof channel === 'string' ? ADDRESS[channel] : undefined;
+  if (!rule || !Array.isArray(to)) return [];
+  const issues: RawIssue[] = [];
+  to.forEach((entry: unknown, i) => {
+    if (typeof entry !== 'string') return;
+    if (entry.startsWith('role:')) {
+      if (!/^role:[a-z0-9][a-z0-9_-]*$/i.test(entry)) issues.push({ path: [...at, i], message: `recipient ${JSON.stringify(entry)} names no role`, fix: 'write role:<name>, e.g. role:sales' });
+      return;
+    }
+    if (!rule.test.test(entry)) {
+      issues.push({ path: [...at, i], message: `recipient ${JSON.stringify(entry)} is neither role:<name> nor ${rule.what} (channel ${String(channel)})`, fix: `write role:<name> or ${rule.what}, e.g. ${rule.example}` });
+    }
+  });
   return issues;
 }
 

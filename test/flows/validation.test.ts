@@ -175,4 +175,21 @@ void describe('flow file validation', () => {
     ].join('\n');
     assert.deepEqual(issuesOf(src), []);
   });
+
+  it('checks that each notify recipient is a role or an address of the channel', () => {
+    const src = [
+      'id: f',
+      'steps:',
+      '  - { id: e, kind: notify, channel: email, template: t, to: [ "role:sales", "ops@example.com", "ops" ] }',
+      '  - { id: s, kind: notify, channel: sms, template: t, to: [ "+4915112345678", "0151 123", "role:" ] }',
+      '  - { id: w, kind: notify, channel: webhook, template: t, to: [ "https://hooks.example.com/x", "ftp://x" ] }',
+    ].join('\n');
+    const issues = issuesOf(src);
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['steps[0].to[2]', 'steps[1].to[1]', 'steps[1].to[2]', 'steps[2].to[1]'],
+    );
+    assert.match(find(issues, 'steps[0].to[2]', /neither role:<name> nor an e-mail address/).fix, /ops@example\.com/);
+    assert.match(find(issues, 'steps[1].to[1]', /phone number in international form/).fix, /\+4915112345678/);
+  });
 });
