@@ -22,7 +22,8 @@ import { displayRecipient, dueDeferred, finishDelivery, notifyDb, openDelivery, 
 import { customerLanguage, resolveRecipients } from './recipients.ts';
 import { redactingLogger } from './redacting-log.ts';
 import { matchRules } from './rules.ts';
-import { createSmsSender } from './sms.ts';
+import { createSmsSender, normalisePhone } from './sms.ts';
+import { maskPhone } from './secrets.ts';
 import { loadTemplates, renderNamed, type RenderedTemplate, type TemplateFile } from './templates.ts';
 import type { Attachment, Channel, ChannelSender, NotifyConfig, OutgoingMessage } from './types.ts';
 import { createWebhookSender } from './webhook.ts';
@@ -91,7 +92,7 @@ export function createNotifier(rawConfig: NotifyConfig, deps: NotifierDeps): Ord
       if (row.status !== 'sent') await finishDelivery(db, row.id, now(), { status: 'suppressed', error: m.reason });
       deliveries.push({ channel: spec.channel, to: m.from, status: 'suppressed', error: m.reason });
     }
-    for (const r of recipients.addresses) {
+    for (const r of canonical(spec.channel, recipients.addresses, errors, deliveries)) {
       const shown = displayRecipient(spec.channel, r.to);
       const row = await openDelivery(db, rowInit(spec, r.to, rendered), now());
       if (row.status === 'sent') {
@@ -116,6 +117,25 @@ export function createNotifier(rawConfig: NotifyConfig, deps: NotifierDeps): Ord
     }
     if (errors.length > 0) throw summarise(errors, spec);
     return deliveries;
+  }
+
+  /** SMS numbers to E.164 (so one phone reached through two roles is one recipient); a bad number fails alone. */
+  function canonical(channel: Channel, list: Array<{ to: string; from: string }>, errors: OrderflowError[], deliveries: NotifyDelivery[]): Array<{ to: string; from: string }> {
+    if (channel !== 'sms') return list;
+    const seen = new Set<string>();
+    const out: Array<{ to: string; from: string }> = [];
+    for (const r of list) {
+      try {
+        const to = normalisePhone(r.to, config.sms?.defaultCountry);
+        if (!seen.has(to)) out.push({ to, from: r.from });
+        seen.add(to);
+      } catch (err) {
+        const e = err as OrderflowError;
+        errors.push(e);
+        deliveries.push({ channel, to: r.from.startsWith('role:') ? r.from : maskPhone(r.to), status: 'failed', error: e.message });
+      }
+    }
+    return out;
   }
 
   async function sendOne(sender: ChannelSender, msg: OutgoingMessage, rowId: number, shown: string): Promise<{ delivery: NotifyDelivery; error?: OrderflowError }> {

@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { TransientError, UserError } from '../../src/core/errors.ts';
 import { createNotifier } from '../../src/notify/notifier.ts';
 import { listNotifications } from '../../src/notify/records.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { capturingLogger, config, ENV, orderData, PDF, SECRETS } from './fixtures.ts';
 import { startSmtp } from './smtp.ts';
+import { closedPort } from '../kit/local-server.ts';
 
 const smtp = await startSmtp();
 const store = await freshStore('sqlite');
@@ -87,14 +87,6 @@ test('a notify step retried with the same idempotency key sends nothing twice', 
   assert.equal(smtp.mails.length, 2, 'two recipients, each once');
   n.close();
 });
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 for (const failure of ['connection refused', '5xx answer', 'timeout'] as const) {
   test(`an SMTP ${failure} throws a TransientError (the engine retries) and is recorded as failed`, async () => {
