@@ -79,9 +79,9 @@ function httpPart(res: EmuResponse, version: 'v1' | 'v2', contentId?: string): s
   const lines = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ''}`];
   for (const [k, v] of Object.entries(res.headers ?? {})) if (k !== 'set-cookie') lines.push(`${k}: ${Array.isArray(v) ? v.join(', ') : v}`);
   let body = '';
-  if (res.json !== undefined) {
+  if (res.jsonText !== undefined || res.json !== undefined) {
     lines.push(`Content-Type: ${version === 'v1' ? 'application/json;odata=minimalmetadata;charset=utf-8' : 'application/json;charset=utf-8'}`);
-    body = JSON.stringify(res.json);
+    body = res.jsonText ?? JSON.stringify(res.json);
   } else if (res.text !== undefined) body = res.text;
   return `${head.join('\r\n')}\r\n\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
 }

@@ -46,8 +46,8 @@ const CONTENT_TYPE: Record<Version, string> = {
 function send(res: http.ServerResponse, out: EmuResponse, version: Version): void {
   const headers: Record<string, string | string[]> = { ...out.headers };
   let body: string | undefined;
-  if (out.json !== undefined) {
-    body = JSON.stringify(out.json);
+  if (out.jsonText !== undefined || out.json !== undefined) {
+    body = out.jsonText ?? JSON.stringify(out.json);
     headers['content-type'] ??= CONTENT_TYPE[version];
   } else if (out.text !== undefined) {
     body = out.text;
@@ -113,7 +113,8 @@ export async function startSapB1Emulator(opts: SapB1EmulatorOptions = {}): Promi
       if (path === '/_emulator/stats' && method === 'GET') {
         const counts: Record<string, number> = {};
         for (const s of store.sets.values()) counts[s.name] = s.rows.size;
-        return json(200, { ...stats, logins: emu.sessions.logins, activeSessions: emu.sessions.active, counts });
+        const cpu = process.cpuUsage();
+        return json(200, { ...stats, logins: emu.sessions.logins, activeSessions: emu.sessions.active, counts, cpuMicros: cpu.user + cpu.system });
       }
       if (path === '/_emulator/save' && method === 'POST') {
         if (!opts.stateFile) return json(400, { error: 'the emulator was started without a state file (--state FILE)' });

@@ -122,10 +122,12 @@ export function countEntities(store: Store, set: EntitySet, req: EmuRequest): Em
 
 export function entityResponse(set: EntitySet, row: Row, req: EmuRequest, status = 200): EmuResponse {
   const select = status === 200 ? parseSelect(req, set) : undefined;
-  const body: Obj = { [contextKey(req)]: `${req.base}/$metadata#${set.name}/${req.version === 'v1' ? '@Element' : '$entity'}` };
+  const head: Obj = { [contextKey(req)]: `${req.base}/$metadata#${set.name}/${req.version === 'v1' ? '@Element' : '$entity'}` };
   const etag = etagOf(set, row);
-  if (req.version === 'v2') body['@odata.etag'] = select ? 'W/"0000000000000000000000000000000000000000"' : etag;
-  Object.assign(body, renderRow(req.version, row.data, select));
+  if (req.version === 'v2') head['@odata.etag'] = select ? 'W/"0000000000000000000000000000000000000000"' : etag;
+  // Splice the annotations in front of the entity's JSON instead of copying the entity.
+  const entity = JSON.stringify(renderRow(req.version, row.data, select));
+  const jsonText = entity === '{}' ? JSON.stringify(head) : `${JSON.stringify(head).slice(0, -1)},${entity.slice(1)}`;
   const headers: Record<string, string> = select ? {} : { etag };
-  return { status, json: body, headers };
+  return { status, jsonText, headers };
 }

@@ -55,6 +55,10 @@ export function openValue(doc: Obj | null): Decimal {
   return sum;
 }
 
+function qty(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
 /** Moves stock figures of one item in one warehouse and keeps the item's totals in step. */
 export function adjustWarehouse(store: Store, itemCode: string, wh: string, delta: { inStock?: number; committed?: number; ordered?: number }): void {
   const row = store.get('Items', itemCode);
@@ -65,16 +69,21 @@ export function adjustWarehouse(store: Store, itemCode: string, wh: string, delt
     info = { WarehouseCode: wh, InStock: 0, Committed: 0, Ordered: 0, MinimalStock: 0, MaximalStock: 0, MinimalOrder: 0, Locked: 'tNO', ItemCode: itemCode };
     infos.push(info);
   }
-  const add = (field: string, d: number | undefined) => {
-    if (d) info[field] = new Decimal(Number(info[field] ?? 0)).plus(d).toNumber();
-  };
-  add('InStock', delta.inStock);
-  add('Committed', delta.committed);
-  add('Ordered', delta.ordered);
-  const sum = (f: string) => infos.reduce((s, w) => s.plus(Number(w[f] ?? 0)), new Decimal(0)).toNumber();
-  row.data.QuantityOnStock = sum('InStock');
-  row.data.QuantityOrderedByCustomers = sum('Committed');
-  row.data.QuantityOrderedFromVendors = sum('Ordered');
+  // Quantities, not money: plain numbers kept to 6 decimals (B1's quantity precision) are exact enough.
+  if (delta.inStock) info.InStock = qty(Number(info.InStock ?? 0) + delta.inStock);
+  if (delta.committed) info.Committed = qty(Number(info.Committed ?? 0) + delta.committed);
+  if (delta.ordered) info.Ordered = qty(Number(info.Ordered ?? 0) + delta.ordered);
+  let onStock = 0;
+  let committed = 0;
+  let ordered = 0;
+  for (const w of infos) {
+    onStock += Number(w.InStock ?? 0);
+    committed += Number(w.Committed ?? 0);
+    ordered += Number(w.Ordered ?? 0);
+  }
+  row.data.QuantityOnStock = qty(onStock);
+  row.data.QuantityOrderedByCustomers = qty(committed);
+  row.data.QuantityOrderedFromVendors = qty(ordered);
   touch(store, 'Items', row);
 }
 

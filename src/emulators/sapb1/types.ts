@@ -26,6 +26,8 @@ export interface EmuResponse {
   headers?: Record<string, string | string[]>;
   /** Serialised as JSON with the version's content type. */
   json?: unknown;
+  /** Already serialised JSON (sent with the version's JSON content type): spares a copy of large entities. */
+  jsonText?: string;
   /** Sent as is (`text/plain` unless `headers` say otherwise). */
   text?: string;
 }
