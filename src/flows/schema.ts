@@ -131,7 +131,18 @@ export const StepSchemas = {
 export type StepKind = keyof typeof StepSchemas;
 export const STEP_KINDS = Object.keys(StepSchemas) as StepKind[];
 
-export const FlowStepSchema = Type.Union(Object.values(StepSchemas));
+// Listed one by one (not Object.values) so the static type stays a union of the step types.
+export const FlowStepSchema = Type.Union([
+  ActionStepSchema,
+  ValidateStepSchema,
+  BranchStepSchema,
+  MapStepSchema,
+  ApprovalStepSchema,
+  NotifyStepSchema,
+  WaitStepSchema,
+  XrefStepSchema,
+  CodeStepSchema,
+]);
 
 /** Exactly one of the three forms; which one is checked during validation. */
 export const TriggerSchema = Type.Object(

@@ -42,6 +42,13 @@ function context(total: string, available: string) {
 }
 
 void describe('the order-to-erp example flow', () => {
+  void it('types its steps as the union of the step kinds', async () => {
+    const { flow } = await loadFlowFile(example);
+    const steps: FlowStep[] = flow.steps; // a compile-time check as much as a runtime one
+    const first = steps[0];
+    assert.equal(first?.kind === 'action' ? first.action : undefined, 'findCustomer');
+  });
+
   void it('maps a shop order to a SAP B1 sales order with exact decimal line totals', async () => {
     const { flow } = await loadFlowFile(example);
     const toSap: MapStep = step(flow.steps, 'to-sap', 'map');
