@@ -1,31 +1,19 @@
 /** The connector's actions and error mapping against the emulator, in 8.x and 1.7 modes. */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prestashopConnector, type GetOrderOutput, type PrestaShopClient, type SetOrderStateOutput, type SetStockOutput } from '../../src/connectors/prestashop/index.ts';
-import type { ConnectionConfig } from '../../src/connectors/kit/index.ts';
+import { prestashopConnector, type GetOrderOutput, type SetOrderStateOutput, type SetStockOutput } from '../../src/connectors/prestashop/index.ts';
 import { OrderflowError } from '../../src/core/errors.ts';
-import type { PrestaShopEmulator } from '../../src/emulators/prestashop/index.ts';
-import { actionCtx, client, connection, order, runAction, startShop, VERSIONS, ws, wsJson } from './helpers.ts';
+import { actionCtx, client, connection, order, runAction, useShop, VERSIONS, ws, wsJson } from './helpers.ts';
 
 for (const psVersion of VERSIONS) {
   describe(`prestashop connector actions (${psVersion})`, () => {
-    let emu: PrestaShopEmulator;
-    let conn: ConnectionConfig;
-    let c: PrestaShopClient;
     let orderId = 0;
-    before(async () => {
-      emu = await startShop({ psVersion });
-      conn = connection(emu, { psVersion });
-      c = client(conn);
+    const f = useShop(psVersion, async ({ emu }) => {
       orderId = (await emu.checkout(order({ state: 'Awaiting bank wire payment', address: { address1: 'Rua Augusta 10', postcode: '1100-148', city: 'Lisboa', country_iso: 'PT', vat_number: 'PT123' } }))).id_order;
-    });
-    after(async () => {
-      c.http.close();
-      await emu.close();
     });
 
     test('getOrder returns lines, customer, addresses with country ISO, payment module and currency', async () => {
-      const o = await runAction<GetOrderOutput>(conn, c, 'getOrder', { orderId });
+      const o = await runAction<GetOrderOutput>(f.conn, f.c, 'getOrder', { orderId });
       assert.equal(o.id, orderId);
       assert.equal(o.module, 'ps_wirepayment');
       assert.equal(o.payment, 'Bank transfer');
@@ -39,102 +27,102 @@ for (const psVersion of VERSIONS) {
     });
 
     test('getOrder of a missing order is a user error naming the order', async () => {
-      await assert.rejects(runAction(conn, c, 'getOrder', { orderId: 9999 }), (e: OrderflowError) => e.kind === 'user' && e.code === 'OF_PS_ORDER_NOT_FOUND');
+      await assert.rejects(runAction(f.conn, f.c, 'getOrder', { orderId: 9999 }), (e: OrderflowError) => e.kind === 'user' && e.code === 'OF_PS_ORDER_NOT_FOUND');
     });
 
     test('setOrderState by name posts an order history; the same state again writes nothing; reconcile finds it', async () => {
-      const out = await runAction<SetOrderStateOutput>(conn, c, 'setOrderState', { orderId, state: 'Payment accepted', sendEmail: true });
+      const out = await runAction<SetOrderStateOutput>(f.conn, f.c, 'setOrderState', { orderId, state: 'Payment accepted', sendEmail: true });
       assert.deepEqual([out.stateId, out.changed], [2, true]);
-      assert.ok(emu.emails().some((e) => e.id_order === orderId && e.template === 'payment'));
-      const again = await runAction<SetOrderStateOutput>(conn, c, 'setOrderState', { orderId, state: 'pago aceptado' });
+      assert.ok(f.emu.emails().some((e) => e.id_order === orderId && e.template === 'payment'));
+      const again = await runAction<SetOrderStateOutput>(f.conn, f.c, 'setOrderState', { orderId, state: 'pago aceptado' });
       assert.equal(again.changed, false, 'names match in any language, case-insensitively');
-      const probe = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(conn, c), { orderId, state: 'Payment accepted' });
+      const probe = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(f.conn, f.c), { orderId, state: 'Payment accepted' });
       assert.ok(probe);
-      const none = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(conn, c), { orderId, state: 'Shipped' });
+      const none = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(f.conn, f.c), { orderId, state: 'Shipped' });
       assert.equal(none, undefined);
     });
 
     test('setOrderState with an unknown state is a user error listing the states', async () => {
-      await assert.rejects(runAction(conn, c, 'setOrderState', { orderId, state: 'Teleported' }), (e: OrderflowError) => e.code === 'OF_PS_UNKNOWN_STATE' && /Payment accepted/.test(e.message));
+      await assert.rejects(runAction(f.conn, f.c, 'setOrderState', { orderId, state: 'Teleported' }), (e: OrderflowError) => e.code === 'OF_PS_UNKNOWN_STATE' && /Payment accepted/.test(e.message));
     });
 
     test('setTracking writes the order carrier by a full read-modify-write PUT, keeping its other fields', async () => {
-      const before = (await wsJson<{ order_carriers: Array<Record<string, string>> }>(emu, `order_carriers?display=full&filter[id_order]=${orderId}`)).order_carriers[0];
-      await runAction(conn, c, 'setTracking', { orderId, trackingNumber: 'TRACK-42', sendEmail: true });
-      const after = (await wsJson<{ order_carriers: Array<Record<string, string>> }>(emu, `order_carriers?display=full&filter[id_order]=${orderId}`)).order_carriers[0];
+      const before = (await wsJson<{ order_carriers: Array<Record<string, string>> }>(f.emu, `order_carriers?display=full&filter[id_order]=${orderId}`)).order_carriers[0];
+      await runAction(f.conn, f.c, 'setTracking', { orderId, trackingNumber: 'TRACK-42', sendEmail: true });
+      const after = (await wsJson<{ order_carriers: Array<Record<string, string>> }>(f.emu, `order_carriers?display=full&filter[id_order]=${orderId}`)).order_carriers[0];
       assert.equal(after?.tracking_number, 'TRACK-42');
       assert.equal(after?.weight, before?.weight, 'fields not changed survive the PUT');
-      assert.ok(emu.emails().some((e) => e.template === 'in_transit' && e.vars.shipping_number === 'TRACK-42'));
-      const probe = await prestashopConnector.actions.setTracking?.reconcile?.(actionCtx(conn, c), { orderId, trackingNumber: 'TRACK-42' });
+      assert.ok(f.emu.emails().some((e) => e.template === 'in_transit' && e.vars.shipping_number === 'TRACK-42'));
+      const probe = await prestashopConnector.actions.setTracking?.reconcile?.(actionCtx(f.conn, f.c), { orderId, trackingNumber: 'TRACK-42' });
       assert.ok(probe);
     });
 
     test('addCustomerMessage opens a thread on the order and adds a customer-visible message; reconcile finds the same message', async () => {
       const input = { orderId, message: 'Your ERP order number is 10345' };
-      assert.equal(await prestashopConnector.actions.addCustomerMessage?.reconcile?.(actionCtx(conn, c), input), undefined);
-      await runAction(conn, c, 'addCustomerMessage', input);
-      const threads = await wsJson<{ customer_threads: Array<Record<string, unknown>> }>(emu, `customer_threads?display=full&filter[id_order]=${orderId}`);
+      assert.equal(await prestashopConnector.actions.addCustomerMessage?.reconcile?.(actionCtx(f.conn, f.c), input), undefined);
+      await runAction(f.conn, f.c, 'addCustomerMessage', input);
+      const threads = await wsJson<{ customer_threads: Array<Record<string, unknown>> }>(f.emu, `customer_threads?display=full&filter[id_order]=${orderId}`);
       assert.equal(threads.customer_threads.length, 1);
-      const msgs = await wsJson<{ customer_messages: Array<Record<string, unknown>> }>(emu, `customer_messages?display=full&filter[id_customer_thread]=${threads.customer_threads[0]?.id}`);
+      const msgs = await wsJson<{ customer_messages: Array<Record<string, unknown>> }>(f.emu, `customer_messages?display=full&filter[id_customer_thread]=${threads.customer_threads[0]?.id}`);
       assert.deepEqual(msgs.customer_messages.map((m) => [m.message, m.private]), [['Your ERP order number is 10345', '0']]);
-      const probe = await prestashopConnector.actions.addCustomerMessage?.reconcile?.(actionCtx(conn, c), input);
+      const probe = await prestashopConnector.actions.addCustomerMessage?.reconcile?.(actionCtx(f.conn, f.c), input);
       assert.ok(probe);
-      await runAction(conn, c, 'addCustomerMessage', { orderId, message: 'Second message' });
-      const threads2 = await wsJson<{ customer_threads: unknown[] }>(emu, `customer_threads?display=[id]&filter[id_order]=${orderId}`);
+      await runAction(f.conn, f.c, 'addCustomerMessage', { orderId, message: 'Second message' });
+      const threads2 = await wsJson<{ customer_threads: unknown[] }>(f.emu, `customer_threads?display=[id]&filter[id_order]=${orderId}`);
       assert.equal(threads2.customer_threads.length, 1, 'the thread is reused');
     });
 
     test('setStock finds the stock row by product reference and PUTs the full row', async () => {
-      const out = await runAction<SetStockOutput>(conn, c, 'setStock', { reference: 'A00005', quantity: 321 });
+      const out = await runAction<SetStockOutput>(f.conn, f.c, 'setStock', { reference: 'A00005', quantity: 321 });
       assert.equal(out.quantity, 321);
-      const row = (await wsJson<{ stock_available: Record<string, string> }>(emu, `stock_availables/${out.stockAvailableId}`)).stock_available;
+      const row = (await wsJson<{ stock_available: Record<string, string> }>(f.emu, `stock_availables/${out.stockAvailableId}`)).stock_available;
       assert.deepEqual([row.quantity, row.depends_on_stock, row.out_of_stock, row.id_product], ['321', '0', '2', String(out.productId)]);
-      const product = (await wsJson<{ product: Record<string, string> }>(emu, `products/${out.productId}`)).product;
+      const product = (await wsJson<{ product: Record<string, string> }>(f.emu, `products/${out.productId}`)).product;
       assert.equal(product.quantity, '321', 'products.quantity follows the stock row');
     });
 
     test('setStock works per combination reference, and an unknown reference is a user error', async () => {
-      const comb = await ws(emu, 'combinations?output_format=JSON', { method: 'POST', body: '<prestashop><combination><id_product>7</id_product><reference>A00007-XL</reference><minimal_quantity>1</minimal_quantity></combination></prestashop>' });
+      const comb = await ws(f.emu, 'combinations?output_format=JSON', { method: 'POST', body: '<prestashop><combination><id_product>7</id_product><reference>A00007-XL</reference><minimal_quantity>1</minimal_quantity></combination></prestashop>' });
       assert.equal(comb.status, 201);
-      const out = await runAction<SetStockOutput>(conn, c, 'setStock', { reference: 'A00007', combination: 'A00007-XL', quantity: 9 });
+      const out = await runAction<SetStockOutput>(f.conn, f.c, 'setStock', { reference: 'A00007', combination: 'A00007-XL', quantity: 9 });
       assert.equal(out.productId, 7);
       assert.ok(out.combinationId > 0);
-      await assert.rejects(runAction(conn, c, 'setStock', { reference: 'NOPE', quantity: 1 }), (e: OrderflowError) => e.code === 'OF_PS_UNKNOWN_REFERENCE');
+      await assert.rejects(runAction(f.conn, f.c, 'setStock', { reference: 'NOPE', quantity: 1 }), (e: OrderflowError) => e.code === 'OF_PS_UNKNOWN_REFERENCE');
     });
 
     test('listOrderSlips reads credit slips with their detail lines; getOrderStates lists the 13 defaults', async () => {
-      const empty = await runAction<unknown[]>(conn, c, 'listOrderSlips', { orderId });
+      const empty = await runAction<unknown[]>(f.conn, f.c, 'listOrderSlips', { orderId });
       assert.deepEqual(empty, [], 'both empty-list shapes read as []');
       const body = `<prestashop><order_slip><id_customer>1</id_customer><id_order>${orderId}</id_order><conversion_rate>1</conversion_rate><total_products_tax_excl>10</total_products_tax_excl><total_products_tax_incl>12.1</total_products_tax_incl><total_shipping_tax_excl>0</total_shipping_tax_excl><total_shipping_tax_incl>0</total_shipping_tax_incl><amount>12.1</amount><partial>1</partial><associations><order_slip_details><order_slip_detail><id_order_detail>1</id_order_detail><product_quantity>1</product_quantity><amount_tax_excl>10</amount_tax_excl><amount_tax_incl>12.1</amount_tax_incl></order_slip_detail></order_slip_details></associations></order_slip></prestashop>`;
-      assert.equal((await ws(emu, 'order_slip', { method: 'POST', body })).status, 201);
-      const slips = await runAction<Array<{ orderId: number; details: unknown[] }>>(conn, c, 'listOrderSlips', { orderId });
+      assert.equal((await ws(f.emu, 'order_slip', { method: 'POST', body })).status, 201);
+      const slips = await runAction<Array<{ orderId: number; details: unknown[] }>>(f.conn, f.c, 'listOrderSlips', { orderId });
       assert.equal(slips.length, 1);
       assert.equal(slips[0]?.details.length, 1);
-      const states = await runAction<Array<{ name: string; paid: boolean }>>(conn, c, 'getOrderStates', {});
+      const states = await runAction<Array<{ name: string; paid: boolean }>>(f.conn, f.c, 'getOrderStates', {});
       assert.equal(states.length, 13);
     });
 
     test('errors keep PrestaShop\'s code and message: a bad key is a user error, a disabled webservice transient', async () => {
-      const badConn = connection(emu, { apiKey: 'WRONGKEY000000000000000000000001' });
+      const badConn = connection(f.emu, { apiKey: 'WRONGKEY000000000000000000000001' });
       const bad = client(badConn);
       await assert.rejects(runAction(badConn, bad, 'getOrder', { orderId }), (e: OrderflowError) => e.kind === 'user' && e.code === 'OF_PS_AUTH' && e.details?.psCode === 20);
       bad.http.close();
-      emu.setFaults('disabled');
+      f.emu.setFaults('disabled');
       try {
-        await assert.rejects(runAction(conn, c, 'getOrder', { orderId }), (e: OrderflowError) => e.kind === 'transient' && e.code === 'OF_PS_WEBSERVICE_DISABLED' && e.details?.psCode === 22);
+        await assert.rejects(runAction(f.conn, f.c, 'getOrder', { orderId }), (e: OrderflowError) => e.kind === 'transient' && e.code === 'OF_PS_WEBSERVICE_DISABLED' && e.details?.psCode === 22);
       } finally {
-        emu.setFaults('');
+        f.emu.setFaults('');
       }
     });
 
     test('a write whose connection drops after the shop applied it is ambiguous, and reconcile then finds the effect', async () => {
-      emu.setFaults('commit-drop=1');
+      f.emu.setFaults('commit-drop=1');
       try {
-        await assert.rejects(runAction(conn, c, 'setOrderState', { orderId, state: 'Shipped' }), (e: OrderflowError) => e.kind === 'ambiguous');
+        await assert.rejects(runAction(f.conn, f.c, 'setOrderState', { orderId, state: 'Shipped' }), (e: OrderflowError) => e.kind === 'ambiguous');
       } finally {
-        emu.setFaults('');
+        f.emu.setFaults('');
       }
-      const probe = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(conn, c), { orderId, state: 'Shipped' });
+      const probe = await prestashopConnector.actions.setOrderState?.reconcile?.(actionCtx(f.conn, f.c), { orderId, state: 'Shipped' });
       assert.ok(probe, 'the state change happened; the retry adopts it');
     });
   });

@@ -1,4 +1,5 @@
 /** Shared setup for the PrestaShop suites: an emulator on an ephemeral port and a connector client for it. */
+import { after, before } from 'node:test';
 import { createHttpClient, type ActionContext, type ConnectionConfig, type TriggerContext } from '../../src/connectors/kit/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { prestashopConnector, type PrestaShopClient } from '../../src/connectors/prestashop/index.ts';
@@ -60,4 +61,33 @@ export function order(overrides: Partial<CheckoutInput> = {}): CheckoutInput {
     state: 'Payment accepted',
     ...overrides,
   };
+}
+
+/** An XML write body: `<prestashop><node><k>v</k>…</node></prestashop>`. */
+export const xmlBody = (node: string, fields: Record<string, string>): string =>
+  `<prestashop><${node}>${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</${node}></prestashop>`;
+
+/** The first PrestaShop error code of a JSON error body. */
+export const errorCode = (text: string): number | undefined => (JSON.parse(text) as { errors: Array<{ code: number }> }).errors[0]?.code;
+
+export interface ShopFixture {
+  emu: PrestaShopEmulator;
+  conn: ConnectionConfig;
+  c: PrestaShopClient;
+}
+
+/** Registers before/after hooks: an emulator in `psVersion` mode and a connector client for it. */
+export function useShop(psVersion: '8' | '1.7', setup?: (f: ShopFixture) => Promise<void>): ShopFixture {
+  const f = {} as ShopFixture;
+  before(async () => {
+    f.emu = await startShop({ psVersion });
+    f.conn = connection(f.emu, { psVersion });
+    f.c = client(f.conn);
+    await setup?.(f);
+  });
+  after(async () => {
+    f.c.http.close();
+    await f.emu.close();
+  });
+  return f;
 }

@@ -1,15 +1,13 @@
 /** The `orders` polling trigger against the emulator, in 8.x and 1.7 modes. */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { ConnectionConfig, EmittedEvent, PollingTrigger } from '../../src/connectors/kit/index.ts';
 import { prestashopConnector, type PrestaShopClient } from '../../src/connectors/prestashop/index.ts';
-import type { PrestaShopEmulator } from '../../src/emulators/prestashop/index.ts';
-import { client, connection, order, startShop, triggerCtx, VERSIONS, ws } from './helpers.ts';
+import { client, connection, order, triggerCtx, useShop, VERSIONS, ws, xmlBody } from './helpers.ts';
 
 const trigger = prestashopConnector.triggers.orders as PollingTrigger<PrestaShopClient>;
 const types = (events: EmittedEvent[]) => events.map((e) => e.type).sort();
-const xml = (node: string, fields: Record<string, string>) => `<prestashop><${node}>${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</${node}></prestashop>`;
 
 /** A poller as the engine runs it: keeps the cursor between polls. */
 function poller(conn: ConnectionConfig, c: PrestaShopClient, options: Record<string, unknown> = {}, cursor: string | null = null) {
@@ -26,31 +24,20 @@ function poller(conn: ConnectionConfig, c: PrestaShopClient, options: Record<str
 
 for (const psVersion of VERSIONS) {
   describe(`prestashop orders poller (${psVersion})`, () => {
-    let emu: PrestaShopEmulator;
-    let conn: ConnectionConfig;
-    let c: PrestaShopClient;
-    before(async () => {
-      emu = await startShop({ psVersion });
-      conn = connection(emu, { psVersion });
-      c = client(conn);
-    });
-    after(async () => {
-      c.http.close();
-      await emu.close();
-    });
+    const f = useShop(psVersion);
 
     test('the default interval is 2 s, and a first poll starts from now: existing orders are not news', async () => {
       assert.equal(trigger.defaultIntervalMs, 2000);
-      await emu.checkout(order());
-      const p = poller(conn, c);
+      await f.emu.checkout(order());
+      const p = poller(f.conn, f.c);
       assert.deepEqual(await p.poll(), []);
       assert.deepEqual(await p.poll(), []);
     });
 
     test('a new paid order emits order.state_changed and order.confirmed once, keyed on the order, with the payload flows need', async () => {
-      const p = poller(conn, c);
+      const p = poller(f.conn, f.c);
       await p.poll();
-      const { id_order, reference } = await emu.checkout(order());
+      const { id_order, reference } = await f.emu.checkout(order());
       const events = await p.poll();
       assert.deepEqual(types(events), ['order.confirmed', 'order.state_changed']);
       const confirmed = events.find((e) => e.type === 'order.confirmed');
@@ -66,11 +53,11 @@ for (const psVersion of VERSIONS) {
     });
 
     test('a confirmed order later updated is never confirmed again; its new states are state changes, cancellation and refund have their own events', async () => {
-      const p = poller(conn, c);
+      const p = poller(f.conn, f.c);
       await p.poll();
-      const { id_order } = await emu.checkout(order());
+      const { id_order } = await f.emu.checkout(order());
       assert.ok(types(await p.poll()).includes('order.confirmed'));
-      const post = (state: string) => ws(emu, 'order_histories', { method: 'POST', body: xml('order_history', { id_order: String(id_order), id_order_state: state }) });
+      const post = (state: string) => ws(f.emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order: String(id_order), id_order_state: state }) });
       await post('4');
       const shipped = await p.poll();
       assert.deepEqual(types(shipped), ['order.state_changed']);
@@ -84,18 +71,18 @@ for (const psVersion of VERSIONS) {
     });
 
     test('an order awaiting payment is confirmed when it reaches a paid state; confirmedStates may name other states', async () => {
-      const p = poller(conn, c);
+      const p = poller(f.conn, f.c);
       await p.poll();
-      const { id_order } = await emu.checkout(order({ state: 'Awaiting bank wire payment' }));
+      const { id_order } = await f.emu.checkout(order({ state: 'Awaiting bank wire payment' }));
       assert.deepEqual(types(await p.poll()), ['order.state_changed']);
-      await ws(emu, 'order_histories', { method: 'POST', body: xml('order_history', { id_order: String(id_order), id_order_state: '2' }) });
+      await ws(f.emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order: String(id_order), id_order_state: '2' }) });
       assert.deepEqual(types(await p.poll()), ['order.confirmed', 'order.state_changed']);
 
-      const byName = connection(emu, { psVersion, confirmedStates: ['Awaiting bank wire payment'] }, 'shop2');
+      const byName = connection(f.emu, { psVersion, confirmedStates: ['Awaiting bank wire payment'] }, 'shop2');
       const c2 = client(byName);
       const p2 = poller(byName, c2);
       await p2.poll();
-      await emu.checkout(order({ state: 'Awaiting bank wire payment' }));
+      await f.emu.checkout(order({ state: 'Awaiting bank wire payment' }));
       const events = await p2.poll();
       c2.http.close();
       assert.deepEqual(types(events), ['order.confirmed', 'order.state_changed']);
@@ -103,12 +90,12 @@ for (const psVersion of VERSIONS) {
     });
 
     test('a new credit slip emits order_slip.created once', async () => {
-      const p = poller(conn, c);
+      const p = poller(f.conn, f.c);
       await p.poll();
-      const { id_order } = await emu.checkout(order());
+      const { id_order } = await f.emu.checkout(order());
       await p.poll();
-      const body = xml('order_slip', { id_customer: '1', id_order: String(id_order), conversion_rate: '1', total_products_tax_excl: '5', total_products_tax_incl: '6.05', total_shipping_tax_excl: '0', total_shipping_tax_incl: '0', amount: '6.05', partial: '1' });
-      assert.equal((await ws(emu, 'order_slip', { method: 'POST', body })).status, 201);
+      const body = xmlBody('order_slip', { id_customer: '1', id_order: String(id_order), conversion_rate: '1', total_products_tax_excl: '5', total_products_tax_incl: '6.05', total_shipping_tax_excl: '0', total_shipping_tax_incl: '0', amount: '6.05', partial: '1' });
+      assert.equal((await ws(f.emu, 'order_slip', { method: 'POST', body })).status, 201);
       const events = await p.poll();
       assert.deepEqual(types(events), ['order_slip.created']);
       assert.equal(events[0]?.entityKey, `shop:order:${id_order}`);
@@ -116,19 +103,19 @@ for (const psVersion of VERSIONS) {
     });
 
     test('since=all replays existing orders on the first poll', async () => {
-      const p = poller(conn, c, { since: 'all' });
+      const p = poller(f.conn, f.c, { since: 'all' });
       const events = await p.poll();
       assert.ok(events.filter((e) => e.type === 'order.confirmed').length >= 3);
     });
 
     for (const restart of [false, true]) {
       test(`a burst of 1,000 orders, many in one second of date_upd, is emitted exactly once per order${restart ? ', across a restart from the stored cursor mid-burst' : ''}`, async () => {
-        let p = poller(conn, c, { pageSize: 50 });
+        let p = poller(f.conn, f.c, { pageSize: 50 });
         await p.poll();
         const confirmed = new Map<number, number>();
         const keys = new Set<string>();
         const created: number[] = [];
-        let clients = [c];
+        let clients = [f.c];
         const absorb = (events: EmittedEvent[]) => {
           for (const e of events) {
             assert.ok(!keys.has(e.dedupeKey), `dedupe key emitted twice: ${e.dedupeKey}`);
@@ -142,7 +129,7 @@ for (const psVersion of VERSIONS) {
         let producing = true;
         const producer = (async () => {
           for (let i = 0; i < 1000; i++) {
-            created.push((await emu.checkout(order({ lines: [{ reference: 'A00002', quantity: 1 }] }))).id_order);
+            created.push((await f.emu.checkout(order({ lines: [{ reference: 'A00002', quantity: 1 }] }))).id_order);
             if (i % 25 === 0) await tick();
           }
           producing = false;
@@ -154,9 +141,9 @@ for (const psVersion of VERSIONS) {
           if (restart && !restarted && created.length >= 500) {
             // A new process: a new client, resuming from the cursor string the engine stored.
             restarted = true;
-            const fresh = client(conn);
+            const fresh = client(f.conn);
             clients.push(fresh);
-            p = poller(conn, fresh, { pageSize: 50 }, p.cursor);
+            p = poller(f.conn, fresh, { pageSize: 50 }, p.cursor);
           }
           await tick();
         }

@@ -2,10 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PrestaShopEmulator } from '../../src/emulators/prestashop/index.ts';
-import { order, startShop, VERSIONS, ws, wsJson } from './helpers.ts';
+import { errorCode, order, startShop, VERSIONS, ws, wsJson } from './helpers.ts';
 
 type Rows = { orders: Array<Record<string, unknown>> };
-const code = (text: string) => (JSON.parse(text) as { errors: Array<{ code: number }> }).errors[0]?.code;
 
 for (const psVersion of VERSIONS) {
   describe(`PrestaShop ${psVersion} reads`, () => {
@@ -81,10 +80,10 @@ for (const psVersion of VERSIONS) {
     test('date fields need date=1: without it a filter is code 32 and a sort code 38', async () => {
       const f = await ws(emu, 'orders?filter[date_upd]=[2000-01-01 00:00:00,2100-01-01 00:00:00]&output_format=JSON');
       assert.equal(f.status, 400);
-      assert.equal(code(f.text), 32);
+      assert.equal(errorCode(f.text), 32);
       assert.match(f.text, /Did you mean/);
       const s = await ws(emu, 'orders?sort=[date_upd_ASC]&output_format=JSON');
-      assert.equal(code(s.text), 38);
+      assert.equal(errorCode(s.text), 38);
       const ok = await wsJson<Rows>(emu, 'orders?display=[id,date_upd]&date=1&filter[date_upd]=[2000-01-01 00:00:00,2100-01-01 00:00:00]&sort=[date_upd_DESC,id_DESC]');
       assert.equal(ok.orders.length, 5);
       assert.equal(ok.orders[0]?.id, ids[4]);
@@ -98,7 +97,7 @@ for (const psVersion of VERSIONS) {
       for (const [path, expected] of cases) {
         const r = await ws(emu, `${path}&output_format=JSON`);
         assert.equal(r.status, 400, path);
-        assert.equal(code(r.text), expected, path);
+        assert.equal(errorCode(r.text), expected, path);
       }
     });
 

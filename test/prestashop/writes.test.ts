@@ -2,10 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PrestaShopEmulator } from '../../src/emulators/prestashop/index.ts';
-import { order, startShop, VERSIONS, ws, wsJson } from './helpers.ts';
+import { errorCode, order, startShop, VERSIONS, ws, wsJson, xmlBody } from './helpers.ts';
 
-const code = (text: string) => (JSON.parse(text) as { errors: Array<{ code: number }> }).errors[0]?.code;
-const xml = (node: string, fields: Record<string, string>) => `<prestashop><${node}>${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</${node}></prestashop>`;
 
 for (const psVersion of VERSIONS) {
   describe(`PrestaShop ${psVersion} writes`, () => {
@@ -20,7 +18,7 @@ for (const psVersion of VERSIONS) {
     test('POST order_histories returns 201 and changes the order state, valid and date_upd; sendemail=1 records the state email', async () => {
       const before = (await wsJson<{ order: Record<string, string> }>(emu, `orders/${orderId}`)).order;
       assert.equal(before.valid, '0');
-      const r = await ws(emu, 'order_histories?sendemail=1&output_format=JSON', { method: 'POST', body: xml('order_history', { id_order: String(orderId), id_order_state: '2' }) });
+      const r = await ws(emu, 'order_histories?sendemail=1&output_format=JSON', { method: 'POST', body: xmlBody('order_history', { id_order: String(orderId), id_order_state: '2' }) });
       assert.equal(r.status, 201);
       const h = (JSON.parse(r.text) as { order_history: Record<string, unknown> }).order_history;
       assert.equal(h.id_order_state, '2');
@@ -36,32 +34,32 @@ for (const psVersion of VERSIONS) {
 
     test('POST order_histories without sendemail sends nothing; a missing required field is 400 code 41 in the documented XML shape', async () => {
       const count = emu.emails().length;
-      const r = await ws(emu, 'order_histories', { method: 'POST', body: xml('order_history', { id_order: String(orderId), id_order_state: '3' }) });
+      const r = await ws(emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order: String(orderId), id_order_state: '3' }) });
       assert.equal(r.status, 201);
       assert.equal(emu.emails().length, count);
-      const bad = await ws(emu, 'order_histories', { method: 'POST', body: xml('order_history', { id_order_state: '4' }) });
+      const bad = await ws(emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order_state: '4' }) });
       assert.equal(bad.status, 400);
       assert.match(bad.text, /<errors>\n<error>\n<code><!\[CDATA\[41\]\]><\/code>\n<message><!\[CDATA\[parameter "id_order" required\]\]><\/message>/);
     });
 
     test('POST with an id is 400 code 91; malformed XML is 500 code 127', async () => {
-      const r = await ws(emu, 'order_histories?output_format=JSON', { method: 'POST', body: xml('order_history', { id: '5', id_order: String(orderId), id_order_state: '2' }) });
+      const r = await ws(emu, 'order_histories?output_format=JSON', { method: 'POST', body: xmlBody('order_history', { id: '5', id_order: String(orderId), id_order_state: '2' }) });
       assert.equal(r.status, 400);
-      assert.equal(code(r.text), 91);
+      assert.equal(errorCode(r.text), 91);
       const m = await ws(emu, 'order_histories?output_format=JSON', { method: 'POST', body: '<prestashop><order_history><id_order>1</order_history>' });
       assert.equal(m.status, 500);
-      assert.equal(code(m.text), 127);
+      assert.equal(errorCode(m.text), 127);
     });
 
     test('PUT needs the body id (code 90), an unknown body id is 404 code 92, and fields left out become NULL', async () => {
-      const noId = await ws(emu, 'order_carriers/1?output_format=JSON', { method: 'PUT', body: xml('order_carrier', { id_order: '1', id_carrier: '2' }) });
+      const noId = await ws(emu, 'order_carriers/1?output_format=JSON', { method: 'PUT', body: xmlBody('order_carrier', { id_order: '1', id_carrier: '2' }) });
       assert.equal(noId.status, 400);
-      assert.equal(code(noId.text), 90);
-      const unknown = await ws(emu, 'order_carriers/1?output_format=JSON', { method: 'PUT', body: xml('order_carrier', { id: '999', id_order: '1', id_carrier: '2' }) });
+      assert.equal(errorCode(noId.text), 90);
+      const unknown = await ws(emu, 'order_carriers/1?output_format=JSON', { method: 'PUT', body: xmlBody('order_carrier', { id: '999', id_order: '1', id_carrier: '2' }) });
       assert.equal(unknown.status, 404);
-      assert.equal(code(unknown.text), 92);
+      assert.equal(errorCode(unknown.text), 92);
       const carrierId = (await wsJson<{ order_carriers: Array<{ id: number }> }>(emu, `order_carriers?display=[id]&filter[id_order]=${orderId}`)).order_carriers[0]?.id;
-      const put = await ws(emu, `order_carriers/${carrierId}?output_format=JSON`, { method: 'PUT', body: xml('order_carrier', { id: String(carrierId), id_order: String(orderId), id_carrier: '2', tracking_number: 'TRK1' }) });
+      const put = await ws(emu, `order_carriers/${carrierId}?output_format=JSON`, { method: 'PUT', body: xmlBody('order_carrier', { id: String(carrierId), id_order: String(orderId), id_carrier: '2', tracking_number: 'TRK1' }) });
       assert.equal(put.status, 200);
       const oc = (JSON.parse(put.text) as { order_carrier: Record<string, string> }).order_carrier;
       assert.equal(oc.tracking_number, 'TRK1');
@@ -73,16 +71,16 @@ for (const psVersion of VERSIONS) {
     test('values are stored verbatim: whitespace inside a tag is kept', async () => {
       const sa = (await wsJson<{ stock_availables: Array<Record<string, string>> }>(emu, 'stock_availables?display=full&filter[id_product]=2')).stock_availables[0];
       assert.ok(sa);
-      const body = xml('stock_available', { id: String(sa.id), id_product: '2', id_product_attribute: '0', quantity: '5', depends_on_stock: '0', out_of_stock: '2', location: '\n  shelf A  ' });
+      const body = xmlBody('stock_available', { id: String(sa.id), id_product: '2', id_product_attribute: '0', quantity: '5', depends_on_stock: '0', out_of_stock: '2', location: '\n  shelf A  ' });
       const r = await ws(emu, `stock_availables/${sa.id}?output_format=JSON`, { method: 'PUT', body });
       assert.equal(r.status, 200);
       assert.equal((JSON.parse(r.text) as { stock_available: Record<string, string> }).stock_available.location, '\n  shelf A  ');
     });
 
     test('a read-only field in a write is 400 code 93 (products.quantity is written through stock_availables)', async () => {
-      const r = await ws(emu, 'products/1?output_format=JSON', { method: 'PUT', body: xml('product', { id: '1', price: '10', quantity: '5' }) });
+      const r = await ws(emu, 'products/1?output_format=JSON', { method: 'PUT', body: xmlBody('product', { id: '1', price: '10', quantity: '5' }) });
       assert.equal(r.status, 400);
-      assert.equal(code(r.text), 93);
+      assert.equal(errorCode(r.text), 93);
     });
 
     test('PUT orders with a new current_state writes a history row', async () => {
@@ -91,7 +89,7 @@ for (const psVersion of VERSIONS) {
       const fields: Record<string, string> = {};
       for (const [k, v] of Object.entries(o)) if (k !== 'associations') fields[k] = String(v);
       fields.current_state = '4';
-      const r = await ws(emu, `orders/${orderId}?output_format=JSON`, { method: 'PUT', body: xml('order', fields) });
+      const r = await ws(emu, `orders/${orderId}?output_format=JSON`, { method: 'PUT', body: xmlBody('order', fields) });
       assert.equal(r.status, 200, r.text);
       const afterList = await wsJson<{ order_histories: unknown[] }>(emu, `order_histories?display=[id]&filter[id_order]=${orderId}`);
       assert.equal(afterList.order_histories.length, before.order_histories.length + 1);
@@ -99,7 +97,7 @@ for (const psVersion of VERSIONS) {
     });
 
     test('DELETE answers 200 with an empty body; an unknown id is 404 code 87', async () => {
-      const t = await ws(emu, 'customer_threads?output_format=JSON', { method: 'POST', body: xml('customer_thread', { id_lang: '1', id_contact: '0', token: 'abc', id_order: String(orderId) }) });
+      const t = await ws(emu, 'customer_threads?output_format=JSON', { method: 'POST', body: xmlBody('customer_thread', { id_lang: '1', id_contact: '0', token: 'abc', id_order: String(orderId) }) });
       assert.equal(t.status, 201);
       const id = (JSON.parse(t.text) as { customer_thread: { id: number } }).customer_thread.id;
       const del = await ws(emu, `customer_threads/${id}`, { method: 'DELETE' });
@@ -107,7 +105,7 @@ for (const psVersion of VERSIONS) {
       assert.equal(del.text, '');
       const again = await ws(emu, `customer_threads/${id}?output_format=JSON`, { method: 'DELETE' });
       assert.equal(again.status, 404);
-      assert.equal(code(again.text), 87);
+      assert.equal(errorCode(again.text), 87);
     });
 
     test('the storefront checkout prices lines from the catalogue with tax per line and flat shipping, and decrements stock', async () => {
@@ -127,7 +125,7 @@ for (const psVersion of VERSIONS) {
     test('faults: commit-drop applies the write and then drops the connection', async () => {
       emu.setFaults('commit-drop=1');
       try {
-        await assert.rejects(ws(emu, 'order_histories', { method: 'POST', body: xml('order_history', { id_order: String(orderId), id_order_state: '5' }) }));
+        await assert.rejects(ws(emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order: String(orderId), id_order_state: '5' }) }));
       } finally {
         emu.setFaults('');
       }
@@ -144,7 +142,7 @@ for (const psVersion of VERSIONS) {
       const took = performance.now() - t0;
       emu.setFaults('');
       assert.equal(r.status, 500);
-      assert.equal(code(r.text), 2);
+      assert.equal(errorCode(r.text), 2);
       assert.ok(took >= 55, `latency applied (${took} ms)`);
     });
   });

@@ -11,6 +11,8 @@ import type { ResourceDef } from './schema.ts';
 import { addStockRow } from './seed.ts';
 import type { Assoc, LangValue, Row, ShopState, Value } from './state.ts';
 
+// Deliberately not shared with the connector's XML code: the emulator is the client's test double, and
+// sharing a parser would let one bug hide in both.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
