@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { ConnectionConfig, EmittedEvent, PollingTrigger } from '../../src/connectors/kit/index.ts';
 import { prestashopConnector, type PrestaShopClient } from '../../src/connectors/prestashop/index.ts';
+import { minusSeconds } from '../../src/connectors/prestashop/time.ts';
 import { client, connection, order, triggerCtx, useShop, VERSIONS, ws, xmlBody } from './helpers.ts';
 
 const trigger = prestashopConnector.triggers.orders as PollingTrigger<PrestaShopClient>;
@@ -106,6 +107,31 @@ for (const psVersion of VERSIONS) {
       const p = poller(f.conn, f.c, { since: 'all' });
       const events = await p.poll();
       assert.ok(events.filter((e) => e.type === 'order.confirmed').length >= 3);
+    });
+
+    test('the stored cursor keeps only the keys its next window can read again', async () => {
+      const p = poller(f.conn, f.c, { overlapSeconds: 1 });
+      await p.poll();
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) ids.push((await f.emu.checkout(order())).id_order);
+      await p.poll();
+      // New versions of the same orders: the keys of the old versions are never read again.
+      for (const id of ids) await ws(f.emu, 'order_histories', { method: 'POST', body: xmlBody('order_history', { id_order: String(id), id_order_state: '3' }) });
+      await p.poll();
+      const seenOrders = () => (JSON.parse(p.cursor ?? '{}') as { orders: { seen: string[] } }).orders.seen;
+      assert.ok(seenOrders().length >= 20);
+      assert.ok(seenOrders().length <= 40);
+      const first = (JSON.parse(p.cursor ?? '{}') as { orders: { at: string } }).orders.at;
+      // Wait on the shop clock (not a fixed sleep) until a new order lands 2 s after the burst.
+      let at = first;
+      while (at < minusSeconds(first, -2)) {
+        await f.emu.checkout(order());
+        await p.poll();
+        at = (JSON.parse(p.cursor ?? '{}') as { orders: { at: string } }).orders.at;
+        if (at < minusSeconds(first, -2)) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(seenOrders().every((k) => (k.split('@')[1] ?? '') >= minusSeconds(at, 1)), 'keys older than the window were dropped');
+      assert.ok(seenOrders().length < 20);
     });
 
     for (const restart of [false, true]) {

@@ -113,18 +113,21 @@ export async function pollOrders(ctx: TriggerContext<PrestaShopClient>, rawCurso
     cursor.histories.at = await newest(client, 'order_histories', 'date_add');
     cursor.slips.at = await newest(client, 'order_slip', 'date_add');
   }
-  const stream = (resource: string, field: string, state: OverlapState, keyOf: (r: PsRecord) => string) =>
-    pollWithOverlap<PsRecord>({
+  // Every key is `<id>@<shop date>…`: see trimSeen.
+  const stream = async (resource: string, field: string, state: OverlapState, keyOf: (r: PsRecord) => string) => {
+    const r = await pollWithOverlap<PsRecord>({
       cursor: JSON.stringify(state),
       fetchSince: (since) => fetchChangedSince(client, resource, field, since, opts.pageSize),
-      changedAt: (r) => String(r[field]),
+      changedAt: (row) => String(row[field]),
       keyOf,
       minusOverlap: overlap,
     });
+    return { items: r.items, state: trimSeen(JSON.parse(r.cursor) as OverlapState, overlap) };
+  };
   const orders = await stream('orders', 'date_upd', cursor.orders, orderVersionKey);
-  const histories = await stream('order_histories', 'date_add', cursor.histories, (h) => `h${h.id}`);
+  const histories = await stream('order_histories', 'date_add', cursor.histories, (h) => `${h.id}@${String(h.date_add)}`);
   const slips = await stream('order_slip', 'date_add', cursor.slips, (sl) => `${sl.id}@${String(sl.date_add)}`);
-  const next: Cursor = { v: 2, orders: JSON.parse(orders.cursor) as OverlapState, histories: JSON.parse(histories.cursor) as OverlapState, slips: JSON.parse(slips.cursor) as OverlapState };
+  const next: Cursor = { v: 2, orders: orders.state, histories: histories.state, slips: slips.state };
   if (silent) return { events: [], cursor: JSON.stringify(next) };
 
   const events: EmittedEvent[] = [];
@@ -145,6 +148,17 @@ export async function pollOrders(ctx: TriggerContext<PrestaShopClient>, rawCurso
   }
   for (const slip of slips.items) events.push(slipEvent(ctx.connection.name, slip, client.settings.timezone));
   return { events, cursor: JSON.stringify(next) };
+}
+
+/**
+ * Drops the seen keys no future read can return again (their date is before the next window's start).
+ * The kit's helper keeps every key it did not re-read, up to 5,000 per stream, which would make the
+ * stored cursor hundreds of KB on a busy shop.
+ */
+function trimSeen(state: OverlapState, overlap: (at: string) => string): OverlapState {
+  if (state.at === null) return state;
+  const floor = overlap(state.at);
+  return { at: state.at, seen: state.seen.filter((k) => (k.split('@')[1] ?? '').slice(0, 19) >= floor) };
 }
 
 async function newest(client: PrestaShopClient, resource: string, field: string): Promise<string | null> {
