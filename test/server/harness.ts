@@ -131,7 +131,7 @@ export function failing(method: keyof Store, failure: () => Error | undefined): 
  * Drops a test's PostgreSQL schema. Kysely's migrator looks for its own tables in every schema of the
  * database, so a schema left behind with them makes later migrations in fresh schemas fail.
  */
-async function dropSchema(url: string): Promise<void> {
+export async function dropSchema(url: string): Promise<void> {
   if (!url.startsWith('postgres')) return;
   const u = new URL(url);
   const schema = u.searchParams.get('schema');
