@@ -65,7 +65,9 @@ function runNode(files, summaryFile) {
       process.stdout.write(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-4000);
     });
+    let stopped = false;
     const watchdog = setTimeout(() => {
+      stopped = true;
       process.stderr.write(`\ntest run exceeded ${wholeRunTimeoutMs} ms; stopping it\n`);
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -88,7 +90,7 @@ function runNode(files, summaryFile) {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       const m = /^\W*tests (\d+)\s*$/m.exec(tail);
-      resolve({ code: code ?? (signal ? 1 : 0), nodeCount: m ? Number(m[1]) : undefined });
+      resolve({ code: code ?? (signal ? 1 : 0), nodeCount: m ? Number(m[1]) : undefined, stopped });
     });
   });
 }
@@ -110,7 +112,7 @@ if (files.length === 0) {
 const dir = mkdtempSync(path.join(tmpdir(), 'orderflow-test-'));
 const summaryFile = path.join(dir, 'summary.jsonl');
 const started = Date.now();
-const { code: exitCode, nodeCount } = await runNode(files, summaryFile);
+const { code: exitCode, nodeCount, stopped } = await runNode(files, summaryFile);
 const results = readSummary(summaryFile);
 rmSync(dir, { recursive: true, force: true });
 
@@ -122,7 +124,8 @@ const fail = tests.filter((r) => !r.ok).length;
 const pass = tests.length - fail - skipped - todo;
 
 const problems = [];
-if (exitCode !== 0) problems.push(`node's test runner exited with code ${exitCode}`);
+if (stopped) problems.push(`the whole run was stopped after ${wholeRunTimeoutMs} ms (ORDERFLOW_TEST_RUN_TIMEOUT_MS); a test file hangs or the machine is overloaded`);
+else if (exitCode !== 0) problems.push(`node's test runner exited with code ${exitCode}`);
 if (tests.length === 0) problems.push('no test was executed');
 if (nodeCount !== undefined && nodeCount !== tests.length) problems.push(`node counted ${nodeCount} tests but the summary reporter saw ${tests.length}`);
 if (fail > 0) problems.push(`${fail} test(s) failed:\n${tests.filter((r) => !r.ok).map((r) => `  - ${r.path} (${path.relative(root, r.file)})`).join('\n')}`);
