@@ -70,10 +70,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       done(new UserError('OF_SERVER_BAD_JSON', `the body is not valid JSON (${(err as Error).message}); send one JSON document with Content-Type: application/json`), undefined);
     }
   });
-  // Any other type stays raw: a connector may receive form posts, XML or text and verify them as bytes.
+  // Any other type stays raw for webhooks: a connector may receive form posts, XML or text and verify
+  // them as bytes. The API itself speaks JSON only.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
-    done(null, body);
+    if (body.length > 0 && !request.url.startsWith('/hooks/')) {
+      return done(new UserError('OF_SERVER_UNSUPPORTED_MEDIA_TYPE', `the API reads JSON bodies only, not '${request.headers['content-type'] ?? 'no content type'}'; send Content-Type: application/json`), undefined);
+    }
+    done(null, body.length > 0 ? body : undefined);
   });
 
   app.setErrorHandler(errorHandler(bodyLimit));

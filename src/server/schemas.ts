@@ -21,6 +21,8 @@ const RunStatusSchema = Type.Union([
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const Id = Type.Integer({ minimum: 1 });
+/** Request shapes reject unknown fields, so a typo (`?flowId=`) is an error, not a silently ignored filter. */
+const closed = { additionalProperties: false } as const;
 
 export const ErrorSchema = Type.Object(
   {
@@ -99,7 +101,7 @@ export const RunListQuery = Type.Object({
   entity: Type.Optional(Type.String({ minLength: 1, description: 'entity key (lane), e.g. shop:order:1234' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'only runs with an id below this: pass the previous page\'s nextBefore' })),
-});
+}, closed);
 
 export const RunListSchema = Type.Object({
   runs: Type.Array(RunSchema),
@@ -112,12 +114,12 @@ export const RunDetailSchema = Type.Object({ run: RunSchema, attempts: Type.Arra
 export const SignalBody = Type.Object({
   step: Type.String({ minLength: 1, description: 'the step waiting for the signal (`waitingFor` is `signal:<step>`)' }),
   payload: Type.Optional(Type.Unknown({ description: "for approvals: { decision: 'approve'|'reject', by?, comment? }" })),
-});
+}, closed);
 
 export const DecisionBody = Type.Object({
   by: Type.Optional(Type.String({ minLength: 1, description: 'who decided' })),
   comment: Type.Optional(Type.String()),
-});
+}, closed);
 
 export const HookParams = Type.Object({ connection: Type.String({ minLength: 1 }) });
 export const HookQuery = Type.Object({ trigger: Type.Optional(Type.String({ minLength: 1, description: 'the webhook trigger to use when the connector has several' })) });
@@ -145,7 +147,7 @@ export const XrefQuery = Type.Object({
   entity: Type.String({ minLength: 1, description: 'e.g. order' }),
   system: Type.String({ minLength: 1, description: 'either side: e.g. shop or erp' }),
   id: Type.String({ minLength: 1, description: 'the id in that system' }),
-});
+}, closed);
 
 export const XrefListSchema = Type.Object({
   xrefs: Type.Array(

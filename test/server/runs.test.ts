@@ -176,6 +176,11 @@ test('an invalid request is answered 400 naming the field and the fix', async ()
     const json = await fetch(`${h.url}/api/runs/1/signal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"step":' });
     assert.equal(json.status, 400);
     assert.equal(((await json.json()) as { error: { code: string } }).error.code, 'OF_SERVER_BAD_JSON');
+    const typo = await api(h.url, 'GET', '/api/runs?flowId=hooked');
+    assert.match(typo.body.error.message, /^querystring\.flowId is not a known field; remove it/);
+    const text = await fetch(`${h.url}/api/runs/1/signal`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'approve' });
+    assert.equal(text.status, 415);
+    assert.equal(((await text.json()) as { error: { code: string } }).error.code, 'OF_SERVER_UNSUPPORTED_MEDIA_TYPE');
     const xrefs = await api(h.url, 'GET', '/api/xrefs?entity=order');
     assert.match(xrefs.body.error.message, /^querystring\.system is required/);
   } finally {
