@@ -4,7 +4,7 @@
  * array whenever `display` is given, and the 1.7 empty-list `[]` quirk.
  */
 import type { Display } from './query.ts';
-import type { AssociationDef, ResourceDef } from './schema.ts';
+import { fieldNames, type AssociationDef, type ResourceDef } from './schema.ts';
 import type { Assoc, Row, Value } from './state.ts';
 
 export interface RenderContext {
@@ -33,7 +33,7 @@ function pickAssoc(entries: Assoc, fields: string[]): Assoc {
 
 export function objectJson(def: ResourceDef, row: Row, display: Display | undefined, ctx: RenderContext): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const fields = display && !display.full ? display.fields : ['id', ...Object.keys(def.fields)];
+  const fields = display && !display.full ? display.fields : fieldNames(def);
   for (const f of fields) {
     if (f === 'id') {
       out.id = row.id;
@@ -91,7 +91,7 @@ function xmlAssoc(name: string, ad: AssociationDef, entries: Assoc, ctx: RenderC
 }
 
 export function objectXml(def: ResourceDef, row: Row, display: Display | undefined, ctx: RenderContext): string {
-  const fields = display && !display.full ? display.fields : ['id', ...Object.keys(def.fields)];
+  const fields = display && !display.full ? display.fields : fieldNames(def);
   let s = `<${def.singular}>\n`;
   for (const f of fields) s += f === 'id' ? `\t<id>${cdata(String(row.id))}</id>\n` : xmlField(def, f, row.f[f] ?? '', ctx, '\t');
   const wanted = display ? display.assoc : new Map(Object.keys(def.associations ?? {}).map((a) => [a, [] as string[]]));

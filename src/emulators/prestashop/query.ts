@@ -183,7 +183,7 @@ function parseLanguages(raw: string | null, installed: string[]): string[] {
 
 export function parseListQuery(def: ResourceDef, params: URLSearchParams, installedLanguages: string[]): ListQuery {
   const dateOk = params.get('date') === '1';
-  const available = fieldNames(def).filter((f) => dateOk || !DATE_FIELDS.has(f));
+  const available = dateOk ? fieldNames(def) : fieldNames(def).filter((f) => !DATE_FIELDS.has(f));
   const schemaRaw = params.get('schema');
   if (schemaRaw !== null && schemaRaw !== 'blank' && schemaRaw !== 'synopsis') {
     throw psError(400, 28, "Please select a schema of type 'synopsis' to get the whole schema informations (which fields are required, which kind of content...) or 'blank' to get an empty schema to fill before using POST request");

@@ -236,6 +236,11 @@ export const RESOURCES: ReadonlyMap<string, ResourceDef> = new Map(defs.map((d) 
 /** Fields a filter or sort on which needs `date=1`. */
 export const DATE_FIELDS = new Set(['date_add', 'date_upd']);
 
+const names = new WeakMap<ResourceDef, string[]>();
+
+/** `id` and every field, in schema order (cached: the read path asks on every request). */
 export function fieldNames(def: ResourceDef): string[] {
-  return ['id', ...Object.keys(def.fields)];
+  let n = names.get(def);
+  if (!n) names.set(def, (n = ['id', ...Object.keys(def.fields)]));
+  return n;
 }
