@@ -74,7 +74,9 @@ async function openPostgres(url: string): Promise<Database> {
 /** Applies every pending migration. Safe to run from several processes at once on PostgreSQL (advisory lock). */
 export async function migrate(database: Database): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(database.dialect) };
-  const migrator = new Migrator({ db: database.db, provider });
+  // Kysely looks its bookkeeping tables up across all schemas: name ours, or a sibling schema's tables
+  // would be taken for them.
+  const migrator = new Migrator({ db: database.db, provider, ...(database.pgSchema ? { migrationTableSchema: database.pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
