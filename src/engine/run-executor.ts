@@ -118,7 +118,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
       }
       case 'block': {
         if (outcome.output !== undefined) context.steps[stepId] = outcome.output;
-        await block(deps, run, stepId, attempt, finish('failed', { error: serializeError(outcome.error), output: outcome.output }), outcome.error, context, stepLog);
+        await block(deps, run, stepId, attempt, finish('failed', { error: serializeError(outcome.error), output: outcome.output }), outcome.error, context, stepLog, outcome.resumeAt);
         return;
       }
     }
@@ -175,10 +175,11 @@ async function fail(deps: RunExecutorDeps, run: RunRecord, flow: CatalogFlow, st
   }
 }
 
-async function block(deps: RunExecutorDeps, run: RunRecord, stepId: string, attempt: number, finish: Parameters<Store['finishAttempt']>[2], err: OrderflowError, context: RunContextData, log: Logger): Promise<void> {
+/** `resumeAt`: the step a retry starts from (a validate step's recheckFrom); default the blocked step. */
+async function block(deps: RunExecutorDeps, run: RunRecord, stepId: string, attempt: number, finish: Parameters<Store['finishAttempt']>[2], err: OrderflowError, context: RunContextData, log: Logger, resumeAt?: string): Promise<void> {
   const serialized = serializeError(err);
   const lastError = { ...serialized, step: stepId, attempt };
-  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, { status: 'blocked', currentStep: stepId, stepAttempt: attempt, context, lastError }))) throw new LeaseLost();
+  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, { status: 'blocked', currentStep: resumeAt ?? stepId, stepAttempt: resumeAt ? 0 : attempt, context, lastError }))) throw new LeaseLost();
   log.warn({ err: { code: serialized.code, message: serialized.message } }, 'run blocked: a person must act');
   await deps.emit('alert.run_blocked', `run:${run.id}`, alertPayload(run, stepId, lastError), `alert:run:${run.id}:blocked:${stepId}:${attempt}`);
 }

@@ -62,7 +62,17 @@ export const ValidationRuleSchema = Type.Object(
   strict,
 );
 
-export const ValidateStepSchema = Type.Object({ ...common, kind: Type.Literal('validate'), rules: Type.Array(ValidationRuleSchema, { minItems: 1 }) }, strict);
+export const ValidateStepSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal('validate'),
+    rules: Type.Array(ValidationRuleSchema, { minItems: 1 }),
+    recheckFrom: Type.Optional(
+      Type.String({ pattern: ID, maxLength: 64, description: 'an earlier step (or this one): a retry of a run this step blocked starts again there, so the facts are read afresh' }),
+    ),
+  },
+  strict,
+);
 
 export const BranchCaseSchema = Type.Object({ when: JsonLogic, goto: StepId }, strict);
 

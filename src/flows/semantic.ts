@@ -63,6 +63,7 @@ function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
           issues.push(...template(rule['message'], [...at, 'rules', r, 'message'], scope));
         });
       }
+      issues.push(...recheckTarget(step['recheckFrom'], [...at, 'recheckFrom'], scope));
       break;
     case 'branch':
       if (Array.isArray(step['cases'])) {
@@ -162,6 +163,15 @@ function target(goto: unknown, at: PathSegment[], { index: from, ids }: Scope): 
   if (to <= from) {
     return [{ path: at, message: `goto "${goto}" points back to steps[${to}]; branches only jump forward, so every run ends`, fix: `point to a step after this one, or "${END}"` }];
   }
+  return [];
+}
+
+/** `recheckFrom` names this step or an earlier one: a retry goes back there to read the facts again. */
+function recheckTarget(id: unknown, at: PathSegment[], { index: from, ids }: Scope): RawIssue[] {
+  if (typeof id !== 'string') return [];
+  const to = ids.get(id);
+  if (to === undefined) return [{ path: at, message: `recheckFrom "${id}" names no step of this flow`, fix: 'use the id of the step that reads the facts this validation checks' }];
+  if (to > from) return [{ path: at, message: `recheckFrom "${id}" is steps[${to}], after this step`, fix: 'name this step or an earlier one' }];
   return [];
 }
 

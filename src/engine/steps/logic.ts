@@ -17,7 +17,8 @@ export async function executeValidate(env: StepEnv<ValidateStep>): Promise<StepO
     }
     const output = { ok: false, code: rule.code, message, warnings };
     if (onFail === 'skip-rest') return { kind: 'end', output };
-    return { kind: 'block', error: new UserError(`OF_RULE_${rule.code}`, message, { rule: rule.code, step: env.step.id }), output };
+    // With recheckFrom, a retry starts again at the step that read the facts, so a fixed cause is seen.
+    return { kind: 'block', error: new UserError(`OF_RULE_${rule.code}`, message, { rule: rule.code, step: env.step.id }), output, resumeAt: env.step.recheckFrom };
   }
   return { kind: 'done', output: { ok: true, warnings } };
 }
