@@ -5,6 +5,7 @@ import { createCustomer, findCustomer, reconcileCustomer } from './customers.ts'
 import { listChangedDocuments } from './changes.ts';
 import { createDocument, findByNumAtCard, getDocument, orderAction, orderStatus, requireNumAtCard, updateDocument } from './documents.ts';
 import { getCreditPosition, getItemsStock } from './inventory.ts';
+import { requestRestock, type RequestRestockInput, type RequestRestockOutput } from './restock.ts';
 import type {
   BusinessPartner, CreateCustomerInput, CreatedDocument, CreditPosition, CreditPositionInput, DocumentEntity, DocumentInput, DocumentRefInput,
   DocumentStatusOutput, FindCustomerInput, GetDocumentInput, ItemsStockInput, ItemsStockOutput, ListChangedInput, ListChangedOutput, SapDocument,
@@ -60,6 +61,13 @@ export const sapb1Actions = {
   createReturn: createAction('Returns', 'Create a return, usually from delivery lines (BaseType 15)', false),
   createCreditNote: createAction('CreditNotes', 'Create a credit note, from a return (16) or an invoice (13)', false),
   createPurchaseRequest: createAction('PurchaseRequests', 'Create a purchase request (restocking)', false),
+  requestRestock: action<RequestRestockInput, RequestRestockOutput>({
+    description: 'One purchase request per item and day (NumAtCard PREFIX-ITEM-DATE), created only when that day has none yet',
+    write: true,
+    run: ({ client }, input) => requestRestock(client, input),
+    // The write looks its requests up before creating any, so running it again is the probe: nothing to adopt here.
+    reconcile: async () => undefined,
+  }),
   getDocument: action<GetDocumentInput, SapDocument | null>({ description: 'Read a document with its lines (null when it does not exist)', write: false, run: ({ client }, input) => getDocument(client, input) }),
   updateDocument: action<UpdateDocumentInput, SapDocument>({ description: 'Update a document with If-Match (optimistic concurrency)', write: true, run: ({ client }, input) => updateDocument(client, input) }),
   listChangedDocuments: action<ListChangedInput, ListChangedOutput>({ description: 'Documents changed since a cursor (UpdateDate + UpdateTime, overlap window, deduped)', write: false, run: ({ client }, input) => listChangedDocuments(client, input) }),
