@@ -77,9 +77,8 @@ export class Worker {
         }
         for (const run of claimed) this.track(run);
       }
-      if (claimed.length > 0 && claimed.length === free) continue;
-      if (claimed.length > 0) continue;
-      if (this.woken) continue;
+      // Something was claimed or something changed meanwhile: look again before sleeping.
+      if (claimed.length > 0 || this.woken) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.pollMs);
         this.wakeUp = () => {
@@ -102,7 +101,7 @@ export class Worker {
   private async execute(run: RunRecord): Promise<void> {
     const abort = new AbortController();
     const renew = setInterval(() => {
-      this.deps.store.renewLease(run.id, this.id, this.leaseMs).then(
+      this.deps.store.renewLease(run.id, this.id, this.leaseMs, this.deps.now()).then(
         (ok) => {
           if (!ok) abort.abort();
         },

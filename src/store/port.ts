@@ -137,7 +137,8 @@ export interface Store {
 
   // the queue
   claimRuns(workerId: string, limit: number, leaseMs: number, now?: number): Promise<RunRecord[]>;
-  renewLease(runId: number, workerId: string, leaseMs: number): Promise<boolean>;
+  /** `now` must come from the same clock as the claim's, or a renewed lease may already look expired. */
+  renewLease(runId: number, workerId: string, leaseMs: number, now?: number): Promise<boolean>;
   startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined>;
   /** Finishes an attempt and moves the run, atomically; false when the lease was lost (nothing written). */
   finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean>;

@@ -147,8 +147,7 @@ export class SqlStore extends StoreOps implements Store {
     return rows.map(runFromRow);
   }
 
-  async renewLease(runId: number, workerId: string, leaseMs: number): Promise<boolean> {
-    const now = Date.now();
+  async renewLease(runId: number, workerId: string, leaseMs: number, now = Date.now()): Promise<boolean> {
     const res = await this.db.updateTable('runs').set({ locked_until: now + leaseMs }).where('id', '=', runId).where('locked_by', '=', workerId).where('status', '=', 'running').executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
