@@ -16,9 +16,8 @@ export interface CatalogFlow {
 /** Where engine-made events (alerts, approvals, schedules) come from, as a connection name. */
 export const ENGINE_SOURCE = 'orderflow';
 
-/** The steps of a flow, typed by kind (the schema's Static type of the step union is too wide to name). */
 export function stepsOf(flow: FlowDefinition): FlowStep[] {
-  return flow.steps as unknown as FlowStep[];
+  return flow.steps;
 }
 
 function index(flow: FlowDefinition, version: string): CatalogFlow {
