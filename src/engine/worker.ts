@@ -67,18 +67,19 @@ export class Worker {
   private async run(): Promise<void> {
     while (this.running) {
       const free = this.concurrency - this.inFlight.size;
-      let claimed: RunRecord[] = [];
       if (free > 0) {
         this.woken = false;
+        let claimed: RunRecord[] = [];
         try {
           claimed = await this.deps.store.claimRuns(this.id, free, this.leaseMs, this.deps.now());
         } catch (err) {
           this.log.error({ err: errInfo(err) }, 'claim failed; will try again');
         }
         for (const run of claimed) this.track(run);
+        // Something was claimed or something changed meanwhile: look again before sleeping.
+        if (claimed.length > 0 || this.woken) continue;
       }
-      // Something was claimed or something changed meanwhile: look again before sleeping.
-      if (claimed.length > 0 || this.woken) continue;
+      // Full (a finishing run kicks us) or nothing ready (a wake-up or the poll interval ends the sleep).
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.pollMs);
         this.wakeUp = () => {
