@@ -35,7 +35,6 @@ export function resolveNotifyConfig(raw: NotifyConfig, env: NodeJS.ProcessEnv = 
     if (!r.event) bad(`${at}.event`, "is missing; e.g. 'alert.run_blocked'");
     if (!CHANNELS.includes(r.channel)) bad(`${at}.channel`, `is ${JSON.stringify(r.channel)}; use email, webhook or sms`);
     if (!Array.isArray(r.to) || r.to.length === 0) bad(`${at}.to`, "is empty; list roles (role:sales) or addresses");
-    if (!r.template) bad(`${at}.template`, "is missing; e.g. 'run-blocked'");
   });
   if (config.quietHours) {
     for (const k of ['start', 'end'] as const) {

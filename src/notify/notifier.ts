@@ -21,7 +21,7 @@ import { quietUntil } from './quiet-hours.ts';
 import { displayRecipient, dueDeferred, finishDelivery, notifyDb, openDelivery, recipientHash } from './records.ts';
 import { customerLanguage, resolveRecipients } from './recipients.ts';
 import { redactingLogger } from './redacting-log.ts';
-import { matchRules } from './rules.ts';
+import { matchRules, templateFor } from './rules.ts';
 import { createSmsSender, normalisePhone } from './sms.ts';
 import { maskPhone } from './secrets.ts';
 import { loadTemplates, renderNamed, type RenderedTemplate, type TemplateFile } from './templates.ts';
@@ -196,7 +196,7 @@ export function createNotifier(rawConfig: NotifyConfig, deps: NotifierDeps): Ord
       const view = { ...(data !== null && typeof data === 'object' ? data : { value: data }), event: { type: eventType }, reminder: extra.reminder ?? 0 };
       for (const [i, rule] of matchRules(config.rules, eventType, view).entries()) {
         try {
-          const spec: DeliverySpec = { channel: rule.channel, to: rule.to, template: rule.template, data: view, key: `${key}:r${i}`, urgent: rule.urgent ?? false, alertId: extra.alertId, runId: extra.runId, eventType, connection: rule.connection };
+          const spec: DeliverySpec = { channel: rule.channel, to: rule.to, template: templateFor(rule, eventType), data: view, key: `${key}:r${i}`, urgent: rule.urgent ?? false, alertId: extra.alertId, runId: extra.runId, eventType, connection: rule.connection };
           out.push(...(await deliver(spec)));
         } catch (err) {
           errors.push(err);

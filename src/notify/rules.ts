@@ -11,3 +11,16 @@ export function eventMatches(pattern: string, type: string): boolean {
 export function matchRules(rules: NotifyRule[] | undefined, type: string, data: unknown): NotifyRule[] {
   return (rules ?? []).filter((r) => eventMatches(r.event, type) && (r.when === undefined || evaluateCondition(r.when, data)));
 }
+
+const DEFAULT_TEMPLATES: Record<string, string> = {
+  'alert.run_blocked': 'run-blocked',
+  'alert.run_dead': 'run-dead',
+  'alert.resolved': 'alert-resolved',
+  'approval.requested': 'approval-requested',
+  'approval.reminder': 'approval-reminder',
+};
+
+/** The template of a rule that names none. */
+export function templateFor(rule: NotifyRule, eventType: string): string {
+  return rule.template ?? DEFAULT_TEMPLATES[eventType] ?? (eventType.startsWith('alert.') ? 'alert' : 'generic');
+}

@@ -63,7 +63,8 @@ export interface NotifyRule {
   when?: unknown;
   channel: Channel;
   to: string[];
-  template: string;
+  /** Default by event: run-blocked, run-dead, alert-resolved, approval-requested, approval-reminder, alert (other alerts), generic. */
+  template?: string | undefined;
   /** Urgent notifications ignore quiet hours. */
   urgent?: boolean | undefined;
   /** Email connection to send through (default: `default`). */

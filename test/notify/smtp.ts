@@ -20,7 +20,7 @@ export interface LocalSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(auth = { user: 'mailer', pass: 'smtp-pass-s3cret' }): Promise<LocalSmtp> {
+export async function startSmtp(auth = { user: 'mailer', pass: 'smtp-pass-s3cret' }, port = 0): Promise<LocalSmtp> {
   const state: LocalSmtp = { port: 0, mails: [], mode: 'ok', close: async () => undefined };
   const server = new SMTPServer({
     authMethods: ['PLAIN', 'LOGIN'],
@@ -48,7 +48,7 @@ export async function startSmtp(auth = { user: 'mailer', pass: 'smtp-pass-s3cret
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   state.port = (server.server.address() as AddressInfo).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
