@@ -29,6 +29,8 @@ export function resolveNotifyConfig(raw: NotifyConfig, env: NodeJS.ProcessEnv = 
     if (!config.sms.accountSid || !config.sms.authToken) bad('notifications.sms', 'needs accountSid and authToken (use ${TWILIO_ACCOUNT_SID} and ${TWILIO_AUTH_TOKEN})');
     if (!config.sms.from && !config.sms.messagingServiceSid) bad('notifications.sms.from', 'is missing; give the sender number (E.164) or a messagingServiceSid');
     redactor.add(config.sms.authToken);
+    // The Basic auth header: base64 of the pair does not contain base64 of the token alone.
+    redactor.add(Buffer.from(`${config.sms.accountSid}:${config.sms.authToken}`).toString('base64'));
   }
   (config.rules ?? []).forEach((r, i) => {
     const at = `notifications.rules[${i}]`;
