@@ -1,10 +1,10 @@
 /**
  * Webhook ingest benchmark: a server (in a child process, so load generation does not share its event
- * loop) on a fresh SQLite file or PostgreSQL schema, with one worker executing the runs; signed webhook
+ * loop) on a fresh SQLite file or PostgreSQL schema, with 0 (ingest alone) or 1 worker executing the runs; signed webhook
  * deliveries sent open-loop at a fixed rate over keep-alive connections. Prints the p50/p99 latency of
  * the 202 (every 202 means the event and its run are durably stored) and the achieved rate.
  *
- *   node --import tsx bench/ingest.ts [--rate 500] [--seconds 10] [--backends sqlite,postgres] [--workers 1]
+ *   node --import tsx bench/ingest.ts [--rate 500] [--seconds 10] [--backends sqlite,postgres] [--workers 0,1]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -144,7 +144,7 @@ async function runOne(backend: Backend, rate: number, seconds: number, workers: 
 async function main(): Promise<void> {
   const rate = Number(arg('rate', '500'));
   const seconds = Number(arg('seconds', '10'));
-  const workers = Number(arg('workers', '1'));
+  const workerCounts = arg('workers', '0,1').split(',').map(Number);
   const wanted = arg('backends', 'sqlite,postgres').split(',') as Backend[];
   const list: Backend[] = [];
   for (const b of wanted) {
@@ -153,30 +153,32 @@ async function main(): Promise<void> {
   }
   // Figures from a machine busy with other work are not comparable: say how busy it was.
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, node ${process.version}`);
-  console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process with ${workers} worker(s)`);
-  console.log('backend   | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | sender lag max ms | events stored (incl. 50 warm-up) | runs succeeded | server RSS MB');
-  for (const b of list) {
-    const r = await runOne(b, rate, seconds, workers);
-    const l = r.latencies;
-    const f = (x: number) => x.toFixed(2);
-    console.log(
-      [
-        b.padEnd(9),
-        String(r.sent).padStart(5),
-        String(r.accepted).padStart(5),
-        String(r.failed).padStart(5),
-        (r.accepted / r.seconds).toFixed(1).padStart(10),
-        f(percentile(l, 50)).padStart(6),
-        f(percentile(l, 90)).padStart(6),
-        f(percentile(l, 99)).padStart(6),
-        f(l[l.length - 1] ?? NaN).padStart(6),
-        f(r.lagMs).padStart(17),
-        String(r.server.events).padStart(32),
-        String(r.server.runs.succeeded ?? 0).padStart(14),
-        String(r.server.rssMb).padStart(13),
-      ].join(' | '),
-    );
-  }
+  console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process; workers = runs executed alongside`);
+  console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | sender lag max ms | events stored (incl. 50 warm-up) | runs succeeded at stop | server RSS MB');
+  for (const b of list) for (const workers of workerCounts) printRow(await runOne(b, rate, seconds, workers), workers);
+}
+
+function printRow(r: Result, workers: number): void {
+  const l = r.latencies;
+  const f = (x: number) => x.toFixed(2);
+  console.log(
+    [
+      r.backend.padEnd(9),
+      String(workers).padStart(7),
+      String(r.sent).padStart(5),
+      String(r.accepted).padStart(5),
+      String(r.failed).padStart(5),
+      (r.accepted / r.seconds).toFixed(1).padStart(10),
+      f(percentile(l, 50)).padStart(6),
+      f(percentile(l, 90)).padStart(6),
+      f(percentile(l, 99)).padStart(6),
+      f(l[l.length - 1] ?? NaN).padStart(6),
+      f(r.lagMs).padStart(17),
+      String(r.server.events).padStart(32),
+      String(r.server.runs.succeeded ?? 0).padStart(22),
+      String(r.server.rssMb).padStart(13),
+    ].join(' | '),
+  );
 }
 
 if (process.argv.includes('--serve')) await serve(arg('serve', ''), Number(arg('workers', '1')));

@@ -2,7 +2,7 @@
  * Server fixtures: a small connector with a signed webhook trigger (dedupe key from a header), flows
  * that use it, and a server on a fresh store listening on 127.0.0.1:0.
  */
-import { UserError } from '../../src/core/errors.ts';
+import { TransientError, UserError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { defineConnector, type WebhookRequest } from '../../src/connectors/kit/types.ts';
 import { hmacSha256, verifyHmacSha256 } from '../../src/connectors/kit/hmac.ts';
@@ -37,6 +37,8 @@ export const hookConnector = defineConnector<{ secret: string }>({
         if (!verifyHmacSha256(ctx.client.secret, req.rawBody, header(req, 'x-signature'))) {
           throw new UserError('OF_WEBHOOK_BAD_SIGNATURE', `webhook for '${ctx.connection.name}': bad x-signature`);
         }
+        const busy = header(req, 'x-test-busy');
+        if (busy) throw new TransientError('T_BUSY', 'the test connector is busy', { retryAfterMs: Number(busy) });
         const body = (req.body ?? {}) as { type?: string; entity?: string; n?: number };
         const id = header(req, 'x-delivery-id') ?? 'none';
         return [{ type: body.type ?? 'thing.happened', dedupeKey: `${ctx.connection.name}:${id}`, entityKey: `shop:${body.entity ?? id}`, payload: body }];

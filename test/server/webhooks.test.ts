@@ -128,3 +128,18 @@ test('a webhook of another content type reaches the connector as the raw bytes i
     await h.close();
   }
 });
+
+test('a transient failure while receiving a webhook is answered 503 with the Retry-After the error asks for', async () => {
+  const h = await startServer('sqlite', { workers: false });
+  try {
+    const raw = '{"n":1}';
+    const res = await fetch(`${h.url}/hooks/shop`, { method: 'POST', headers: { ...signedHeaders(raw, 'busy'), 'x-test-busy': '30000' }, body: raw });
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('retry-after'), '30');
+    const body = (await res.json()) as { error: { code: string; kind: string } };
+    assert.deepEqual([body.error.code, body.error.kind], ['T_BUSY', 'transient']);
+    assert.equal(await h.store.countEvents(), 0);
+  } finally {
+    await h.close();
+  }
+});
