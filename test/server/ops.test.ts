@@ -110,6 +110,13 @@ test('/api/docs/json is an OpenAPI 3 document listing every route with its answe
         }
       }
     }
+    const tokenFree = await startServer('sqlite', { workers: false, apiToken: 't' });
+    const secured = (await api(tokenFree.url, 'GET', '/api/docs/json')).body as { security?: unknown[]; paths: Record<string, Record<string, { security?: unknown[] }>> };
+    await tokenFree.close();
+    assert.deepEqual(secured.security, [{ bearer: [] }]);
+    assert.deepEqual(secured.paths['/api/health']?.get?.security, [], 'health needs no token');
+    assert.deepEqual(secured.paths['/hooks/{connection}']?.post?.security, [], 'webhooks need no token');
+    assert.equal(secured.paths['/api/runs']?.get?.security, undefined, 'runs use the document-wide bearer requirement');
     const ui = await fetch(`${h.url}/api/docs`, { redirect: 'follow' });
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger/i);
@@ -136,6 +143,30 @@ test('with an API token, /api routes need the bearer token; health, docs and web
     assert.equal((await api(h.url, 'GET', '/api/health')).status, 200);
     assert.equal((await api(h.url, 'GET', '/api/docs/json')).status, 200);
     assert.equal((await deliver(h.url, { id: 'tok', body: { n: 1 } })).status, 202);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a bug is answered 500 with a request id, and the log line under that id carries the cause', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  const h = await startServer('sqlite', { workers: false, loggerInstance: pino({ level: 'info' }, sink), wrapStore: failing('listRuns', () => new TypeError('cannot read properties of undefined (secret sauce)')) });
+  try {
+    const res = await api(h.url, 'GET', '/api/runs', undefined, { authorization: 'Bearer not-logged' });
+    assert.equal(res.status, 500);
+    assert.equal(res.body.error.code, 'OF_SERVER_INTERNAL');
+    assert.equal(res.body.error.kind, 'bug');
+    assert.ok(!JSON.stringify(res.body).includes('secret sauce'), 'the cause stays in the log');
+    const requestId = res.body.error.details.requestId as string;
+    const entry = lines.map((l) => JSON.parse(l) as { reqId?: string; level: number; err?: { message: string; stack: string } }).find((l) => l.reqId === requestId && l.level >= 50);
+    assert.ok(entry?.err?.message.includes('secret sauce') && entry.err.stack, `an error line with the stack under ${requestId}`);
+    assert.ok(!lines.join('').includes('not-logged'));
   } finally {
     await h.close();
   }

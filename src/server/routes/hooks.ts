@@ -21,6 +21,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<HookRoutesOptions> = async (a
     {
       schema: {
         tags: ['webhooks'],
+        security: [],
         summary: 'Receive a webhook delivery',
         description:
           'Authenticated by the connector (e.g. an HMAC signature of the raw body), not by the API token. Answers 202 only after the events are durably stored; a redelivery answers 202 with `duplicates` and creates nothing.',

@@ -34,6 +34,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ engine: Engine; metrics: Met
     {
       schema: {
         tags: ['operations'],
+        security: [],
         summary: 'Health: the store answers a query; pollers of this process',
         description: 'Answers 200 when the store is reachable, 503 when not. Never needs the API token.',
         response: { 200: HealthSchema, 503: HealthSchema },
@@ -51,6 +52,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ engine: Engine; metrics: Met
     {
       schema: {
         tags: ['operations'],
+        security: [],
         summary: 'Prometheus metrics (text exposition format)',
         produces: ['text/plain'],
         response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }) },
