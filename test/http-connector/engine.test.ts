@@ -59,7 +59,10 @@ for (const backend of await backends()) {
     test(`${backend}: a create that fails with ${fault} ${expectation}`, async () => {
       const t = target(fault);
       const server = await startServer(t.handler);
-      const store = await freshStore(backend);
+      const store = await freshStore(backend).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      });
       const engine = new Engine({ store, log: silentLogger });
       try {
         engine.addConnector(httpConnector);
