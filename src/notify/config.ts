@@ -37,6 +37,10 @@ export function resolveNotifyConfig(raw: NotifyConfig, env: NodeJS.ProcessEnv = 
     if (!r.event) bad(`${at}.event`, "is missing; e.g. 'alert.run_blocked'");
     if (!CHANNELS.includes(r.channel)) bad(`${at}.channel`, `is ${JSON.stringify(r.channel)}; use email, webhook or sms`);
     if (!Array.isArray(r.to) || r.to.length === 0) bad(`${at}.to`, "is empty; list roles (role:sales) or addresses");
+    for (const to of r.to) {
+      const role = to.startsWith('role:') ? to.slice(5) : undefined;
+      if (role !== undefined && role !== 'customer' && !config.roles?.[role]) bad(`${at}.to`, `names role '${role}', which is not under notifications.roles; add it or fix the name`);
+    }
   });
   if (config.quietHours) {
     for (const k of ['start', 'end'] as const) {

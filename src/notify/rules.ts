@@ -18,6 +18,7 @@ const DEFAULT_TEMPLATES: Record<string, string> = {
   'alert.resolved': 'alert-resolved',
   'approval.requested': 'approval-requested',
   'approval.reminder': 'approval-reminder',
+  'approval.expired': 'approval-expired',
 };
 
 /** The template of a rule that names none. */

@@ -174,3 +174,43 @@ test('quiet hours defer non-urgent alerts (stored, not dropped) and send them wh
     await store.close();
   }
 });
+
+test('a started manager woken by the engine sends the alert of a blocked run within a second, and stops cleanly', async () => {
+  const { store, engine, alerts, close } = await setup(cfg(), { intervalMs: 60_000 });
+  const start = smtp.mails.length;
+  try {
+    await engine.addFlow(loaded({ id: 'strict', trigger: { connection: 'shop', event: 'order.confirmed' }, steps: [{ id: 'check', kind: 'validate', rules: [{ condition: { '!!': [{ var: 'event.payload.ref' }] }, code: 'NO_REF', message: 'the order has no reference', onFail: 'block' }] }] } as unknown as FlowDefinition));
+    engine.onEngineEvent(() => alerts.wake());
+    alerts.start();
+    engine.startWorkers(1, { pollMs: 20 });
+    const { runIds } = await engine.ingress.ingest('shop', { type: 'order.confirmed', dedupeKey: 'w1', entityKey: 'shop:order:w1', payload: {} });
+    await waitFor('run blocked', async () => (await store.getRun(runIds[0]!))?.status === 'blocked');
+    // The interval is 60 s: a mail within 5 s means the engine's event woke the manager.
+    await waitFor('alert mail', async () => smtp.mails.length > start, 5_000);
+    assert.match(subjects(start)[0] ?? '', /^Blocked: flow strict at step check/);
+  } finally {
+    await alerts.stop();
+    await close();
+  }
+});
+
+test('an event whose rule cannot be sent for a configuration reason is logged and skipped: later alerts still go out', async () => {
+  const config = cfg({ rules: [{ event: 'approval.*', channel: 'sms', to: ['role:approvers'] }, { event: 'alert.*', channel: 'email', to: ['role:ops'], urgent: true }] });
+  const { engine, alerts, close } = await setup(config, {});
+  const start = smtp.mails.length;
+  try {
+    await engine.emit('approval.requested', 'run:1', { runId: 1, flowId: 'f', stepId: 'a', message: 'm' }, 'approval:1:a:requested');
+    await engine.emit('alert.run_dead', 'run:2', { runId: 2, flowId: 'f', stepId: 's', reason: 'bug', error: { code: 'OF_BUG_UNCAUGHT', message: 'boom' } }, 'alert:run:2:dead');
+    const r = await alerts.round();
+    assert.equal(r.events, 2);
+    assert.match(r.errors[0] ?? '', /OF_NOTIFY_CHANNEL_NOT_CONFIGURED/);
+    assert.equal(subjects(start)[0], 'Failed: flow f at step s (1 run(s), bug)', '(resolved right after: no run 2 exists in this store)');
+    assert.equal((await alerts.round()).errors.length, 0, 'the failed event is not retried every round');
+  } finally {
+    await close();
+  }
+});
+
+test('a rule naming a role that is not configured is refused when the notifier is created', () => {
+  assert.throws(() => createNotifier(cfg({ rules: [{ event: 'alert.*', channel: 'email', to: ['role:opz'] }] }), { db: undefined as never, log: capturingLogger(), env: ENV }), /rules\[0\]\.to names role 'opz'/);
+});

@@ -59,6 +59,8 @@ export class AlertManager {
   private readonly health: ConnectionHealth;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private stopped = true;
+  private woken = false;
 
   constructor(
     private readonly config: AlertChecksConfig,
@@ -70,20 +72,28 @@ export class AlertManager {
   }
 
   start(): void {
-    const every = this.config.intervalMs ?? 15_000;
-    const loop = () => {
-      this.running = this.round()
-        .catch((err: unknown) => this.deps.log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'alert round failed'))
-        .finally(() => {
-          if (this.timer !== undefined) this.timer = setTimeout(loop, every);
-        });
-    };
-    this.timer = setTimeout(loop, 0);
+    this.stopped = false;
+    this.timer = setTimeout(() => this.tick(), 0);
+  }
+
+  /** One round, then the next one scheduled. Rounds never overlap. */
+  private tick(): void {
+    if (this.stopped) return;
+    const previous = this.running ?? Promise.resolve();
+    this.running = previous
+      .then(() => this.round())
+      .catch((err: unknown) => this.deps.log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'alert round failed'))
+      .finally(() => {
+        if (!this.stopped && !this.woken) {
+          clearTimeout(this.timer);
+          this.timer = setTimeout(() => this.tick(), this.config.intervalMs ?? 15_000);
+        }
+      });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     await this.running;
     await this.deps.store.releaseLease(LEASE, this.holder).catch(() => undefined);
   }
@@ -125,10 +135,13 @@ export class AlertManager {
         try {
           await this.onEvent(ev.type, payload, Number(ev.id), report);
         } catch (err) {
-          // Stop here: the event is read again next round (its notification rows make that safe).
-          report.errors.push(describe(err));
-          await this.deps.store.setCursor(EVENTS_CURSOR, String(cursor));
-          return;
+          this.failed(report, err, { eventId: ev.id, type: ev.type });
+          if (retryable(err)) {
+            // Stop here: the event is read again next round (its notification rows make that safe).
+            await this.deps.store.setCursor(EVENTS_CURSOR, String(cursor));
+            return;
+          }
+          // A configuration problem would fail forever: logged, and the cursor moves on.
         }
         cursor = Number(ev.id);
         report.events++;
@@ -191,7 +204,9 @@ export class AlertManager {
         if (reminder) report.reminded++;
         else report.notified++;
       } catch (err) {
-        report.errors.push(describe(err));
+        this.failed(report, err, { alertId: a.id });
+        // A configuration problem is not retried every round: the next try is the reminder.
+        if (!retryable(err)) await markNotified(this.db, a.id, now, reminder);
       }
     }
   }
@@ -210,9 +225,27 @@ export class AlertManager {
       await markResolved(this.db, a.id, now);
       report.resolved++;
     } catch (err) {
-      // Stays open: the resolved message is tried again next round.
-      report.errors.push(describe(err));
+      this.failed(report, err, { alertId: a.id, resolving: true });
+      // Stays open when the message may still go out next round; closed anyway on a configuration problem.
+      if (!retryable(err)) await markResolved(this.db, a.id, now);
     }
+  }
+
+  private failed(report: RoundReport, err: unknown, ctx: Record<string, unknown>): void {
+    const text = describe(err);
+    report.errors.push(text);
+    this.deps.log.warn({ ...ctx, err: { message: text } }, 'alert notification failed');
+  }
+
+  /** Runs a round soon (debounced): wire it to `engine.onEngineEvent` for alerts within a second. */
+  wake(): void {
+    if (this.stopped || this.woken) return;
+    this.woken = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.woken = false;
+      this.tick();
+    }, (this.deps.settleMs ?? 2_000) + 50);
   }
 }
 
@@ -223,6 +256,10 @@ function view(a: AlertRow, now: number, extra: Record<string, unknown> = {}): Re
     ...a.data,
     alert: { id: a.id, kind: a.kind, cause: a.causeKey, title: a.data.title, detail: a.data.detail, count: a.count, firstSeen: iso(a.firstSeen), lastSeen: iso(a.lastSeen), now: iso(now), ...extra },
   };
+}
+
+function retryable(err: unknown): boolean {
+  return !(err instanceof OrderflowError) || err.retryable;
 }
 
 function describe(err: unknown): string {
