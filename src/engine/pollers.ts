@@ -29,7 +29,8 @@ export interface PollerStatus {
 export class PollerManager {
   readonly holder = `poller-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly statuses = new Map<string, PollerStatus>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Sleeping loops: stopping must wake them, or their promises never settle and stop() never returns. */
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
 
@@ -50,8 +51,11 @@ export class PollerManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const [t, wake] of this.sleepers) {
+      clearTimeout(t);
+      wake();
+    }
+    this.sleepers.clear();
     await Promise.allSettled(this.loops);
     for (const s of this.statuses.values()) if (s.active) await this.store.releaseLease(s.name, this.holder).catch(() => undefined);
   }
@@ -59,10 +63,10 @@ export class PollerManager {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.timers.delete(t);
+        this.sleepers.delete(t);
         resolve();
       }, ms);
-      this.timers.add(t);
+      this.sleepers.set(t, resolve);
     });
   }
 
