@@ -85,7 +85,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     sendError(reply, new UserError('OF_SERVER_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; the API is described at /api/docs`)),
   );
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
     metrics.httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? '(unmatched)', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   if (opts.apiToken) app.addHook('onRequest', bearerAuth(opts.apiToken));

@@ -5,12 +5,13 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import type { Logger } from '../core/log.ts';
+import { silentLogger, type Logger } from '../core/log.ts';
 import { REDACTED, SERVER_REDACT_PATHS, scrubSecrets } from './secrets.ts';
 
 export function serverLogger(log: Logger, loggerInstance?: PinoLogger): FastifyBaseLogger {
   if (loggerInstance) return loggerInstance.child({ component: 'http' }, { redact: { paths: SERVER_REDACT_PATHS, censor: REDACTED } });
-  return adapt(log.child({ component: 'http' }), 'info');
+  // The adapted Logger filters levels itself, so all are passed on; the silent one lets hot paths skip work.
+  return adapt(log.child({ component: 'http' }), log === silentLogger ? 'silent' : 'debug');
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
