@@ -1,6 +1,7 @@
 /**
  * `orderflow start` with no configuration file: the demo. Starts both emulators seeded with the demo
- * company, connects the engine to them, and keeps the process up until asked to stop.
+ * company, connects the engine to them with the shipped flows, lets shoppers check out, and keeps the
+ * process up until asked to stop (Ctrl-C / SIGTERM), then stops every part in order.
  */
 import type pino from 'pino';
 
@@ -12,6 +13,10 @@ export interface DemoOptions {
 }
 
 export async function startDemo(opts: DemoOptions): Promise<number> {
+  if (opts.ordersPerMinute !== undefined && !(opts.ordersPerMinute >= 0)) {
+    process.stderr.write(`--orders-per-minute must be a number of at least 0, got ${String(opts.ordersPerMinute)}\n`);
+    return 2;
+  }
   const { startDemoRuntime } = await import('./runtime.ts');
   const demo = await startDemoRuntime(opts);
   const sig = await opts.untilSignal();
