@@ -73,43 +73,50 @@ interface Result {
   seconds: number;
   latencies: number[];
   lagMs: number;
+  capacity: { perSecond: number; p50: number; p99: number };
   server: Extract<FromChild, { stopped: true }>;
 }
 
-/** Sends `rate` deliveries per second for `seconds`, each on schedule whether or not the last answered. */
-async function load(base: string, rate: number, seconds: number, prefix: string): Promise<Omit<Result, 'backend' | 'server'>> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+interface Stats {
+  latencies: number[];
+  accepted: number;
+  failed: number;
+}
+
+/** A function sending signed delivery number `i` and recording its latency and answer. */
+function sender(base: string, prefix: string, agent: http.Agent, stats: Stats): (i: number) => Promise<void> {
   const target = new URL('/hooks/shop', base);
-  const latencies: number[] = [];
-  let accepted = 0;
-  let failed = 0;
-  let maxLag = 0;
-  const total = rate * seconds;
-  const interval = 1000 / rate;
-  const pending = new Set<Promise<void>>();
-  const send = (i: number): Promise<void> =>
+  return (i) =>
     new Promise((resolve) => {
       const body = JSON.stringify({ entity: `order:${i % 500}`, n: i, lines: [{ sku: `SKU-${i % 97}`, qty: 1, price: '19.90' }] });
       const started = performance.now();
-      const req = http.request(
-        target,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-delivery-id': `${prefix}-${i}`, 'x-signature': hmacSha256(SECRET, body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - started);
-            if (res.statusCode === 202) accepted++;
-            else failed++;
-            resolve();
-          });
-        },
-      );
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-delivery-id': `${prefix}-${i}`, 'x-signature': hmacSha256(SECRET, body) };
+      const req = http.request(target, { method: 'POST', agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          stats.latencies.push(performance.now() - started);
+          if (res.statusCode === 202) stats.accepted++;
+          else stats.failed++;
+          resolve();
+        });
+      });
       req.on('error', () => {
-        failed++;
+        stats.failed++;
         resolve();
       });
       req.end(body);
     });
+}
+
+/** Sends `rate` deliveries per second for `seconds`, each on schedule whether or not the last answered. */
+async function load(base: string, rate: number, seconds: number, prefix: string): Promise<Omit<Result, 'backend' | 'server' | 'capacity'>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const stats: Stats = { latencies: [], accepted: 0, failed: 0 };
+  const send = sender(base, prefix, agent, stats);
+  let maxLag = 0;
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const pending = new Set<Promise<void>>();
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + i * interval;
@@ -122,7 +129,23 @@ async function load(base: string, rate: number, seconds: number, prefix: string)
   await Promise.all(pending);
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { sent: total, accepted, failed, seconds: elapsed, latencies: latencies.sort((a, b) => a - b), lagMs: maxLag };
+  return { sent: total, accepted: stats.accepted, failed: stats.failed, seconds: elapsed, latencies: stats.latencies.sort((a, b) => a - b), lagMs: maxLag };
+}
+
+/** Closed loop: `connections` senders, each sending its next delivery when the last was answered. The rate the server sustains. */
+async function capacity(base: string, connections: number, seconds: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const stats: Stats = { latencies: [], accepted: 0, failed: 0 };
+  const send = sender(base, 'cap', agent, stats);
+  let next = 0;
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < until) await send(next++);
+  }));
+  agent.destroy();
+  const l = stats.latencies.sort((a, b) => a - b);
+  return { perSecond: stats.accepted / ((performance.now() - t0) / 1000), p50: percentile(l, 50), p99: percentile(l, 99) };
 }
 
 async function runOne(backend: Backend, rate: number, seconds: number, workers: number): Promise<Result> {
@@ -132,9 +155,10 @@ async function runOne(backend: Backend, rate: number, seconds: number, workers: 
     const base = await once(child, (m) => ('ready' in m ? m.ready : undefined));
     await load(base, 50, 1, 'warm'); // warm-up: JIT, connection pools, prepared statements
     const r = await load(base, rate, seconds, 'bench');
+    const cap = await capacity(base, 8, Math.max(2, Math.round(seconds / 3)));
     const stopped = once(child, (m) => ('stopped' in m ? m : undefined));
     child.send({ stop: true } satisfies ToChild);
-    return { backend, ...r, server: await stopped };
+    return { backend, ...r, capacity: cap, server: await stopped };
   } finally {
     child.kill();
     await dropSchema(url);
@@ -154,7 +178,7 @@ async function main(): Promise<void> {
   // Figures from a machine busy with other work are not comparable: say how busy it was.
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, node ${process.version}`);
   console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process; workers = runs executed alongside`);
-  console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | sender lag max ms | events stored (incl. 50 warm-up) | runs succeeded at stop | server RSS MB');
+  console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | sender lag max ms | events stored (incl. warm-up + closed loop) | runs succeeded at stop | server RSS MB | closed loop, 8 conns: 202/s, p50, p99 ms');
   for (const b of list) for (const workers of workerCounts) printRow(await runOne(b, rate, seconds, workers), workers);
 }
 
@@ -174,9 +198,10 @@ function printRow(r: Result, workers: number): void {
       f(percentile(l, 99)).padStart(6),
       f(l[l.length - 1] ?? NaN).padStart(6),
       f(r.lagMs).padStart(17),
-      String(r.server.events).padStart(32),
+      String(r.server.events).padStart(43),
       String(r.server.runs.succeeded ?? 0).padStart(22),
       String(r.server.rssMb).padStart(13),
+      `${r.capacity.perSecond.toFixed(0)}/s, ${f(r.capacity.p50)}, ${f(r.capacity.p99)}`,
     ].join(' | '),
   );
 }
