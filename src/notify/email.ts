@@ -31,6 +31,9 @@ export function createEmailSender(connections: Record<string, EmailConnectionCon
     if (!t) {
       const timeout = cfg.timeoutMs ?? 15_000;
       t = nodemailer.createTransport({
+        // Pooled: a new SMTP session (connect, EHLO, AUTH) costs ~100 ms even on localhost; a pool reuses it.
+        pool: true,
+        maxConnections: 2,
         host: cfg.host,
         port: cfg.port,
         secure: cfg.secure ?? false,

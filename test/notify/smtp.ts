@@ -27,6 +27,8 @@ export async function startSmtp(auth = { user: 'mailer', pass: 'smtp-pass-s3cret
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // No reverse DNS of 127.0.0.1 per connection (it costs ~100 ms here).
+    disableReverseLookup: true,
     onAuth(a, _session, cb) {
       if (a.username === auth.user && a.password === auth.pass) cb(null, { user: a.username });
       else cb(new Error('Invalid username or password'));

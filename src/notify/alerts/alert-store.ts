@@ -54,12 +54,13 @@ function fromRow(r: Selectable<AlertsTable>): AlertRow {
 const payload = (c: Cause) => JSON.stringify({ ...c.data, title: c.title, detail: c.detail ?? null });
 
 /** Records that `cause` is present now. Returns the alert and whether it was (re)opened by this call. */
-export async function raiseCause(db: NotifyDb, cause: Cause, now: number): Promise<{ alert: AlertRow; opened: boolean }> {
+/** `times`: how many sightings this call stands for (a batch of events of one cause is one call). */
+export async function raiseCause(db: NotifyDb, cause: Cause, now: number, times = 1): Promise<{ alert: AlertRow; opened: boolean }> {
   const existing = await db.selectFrom('alerts').selectAll().where('cause_key', '=', cause.key).executeTakeFirst();
   if (!existing) {
     await db
       .insertInto('alerts')
-      .values({ cause_key: cause.key, kind: cause.kind, status: 'open', data: payload(cause), episode: 1, count: cause.count ?? 1, first_seen: now, last_seen: now, last_notified: null, reminders: 0, resolved_at: null, updated_at: now })
+      .values({ cause_key: cause.key, kind: cause.kind, status: 'open', data: payload(cause), episode: 1, count: cause.count ?? times, first_seen: now, last_seen: now, last_notified: null, reminders: 0, resolved_at: null, updated_at: now })
       .onConflict((oc) => oc.column('cause_key').doNothing())
       .execute();
     return { alert: fromRow(await db.selectFrom('alerts').selectAll().where('cause_key', '=', cause.key).executeTakeFirstOrThrow()), opened: true };
@@ -72,7 +73,7 @@ export async function raiseCause(db: NotifyDb, cause: Cause, now: number): Promi
       data: payload(cause),
       last_seen: now,
       updated_at: now,
-      count: reopen ? (cause.count ?? 1) : cause.count !== undefined ? cause.count : eb('count', '+', 1),
+      count: reopen ? (cause.count ?? times) : cause.count !== undefined ? cause.count : eb('count', '+', times),
       ...(reopen ? { episode: eb('episode', '+', 1), first_seen: now, last_notified: null, reminders: 0, resolved_at: null } : {}),
     }))
     .where('id', '=', existing.id)

@@ -119,10 +119,16 @@ export class AlertManager {
   private async consumeEvents(report: RoundReport): Promise<void> {
     let cursor = Number((await this.deps.store.getCursor(EVENTS_CURSOR)) ?? 0);
     const settled = Date.now() - (this.deps.settleMs ?? 2_000);
+    // Sightings of one cause within a batch are counted in one write (a storm is one row update).
+    const pending = new Map<string, { cause: Cause; times: number }>();
+    const flush = async () => {
+      for (const { cause, times } of pending.values()) if ((await raiseCause(this.db, cause, this.now(), times)).opened) report.opened++;
+      pending.clear();
+    };
     for (;;) {
       const rows = await this.deps.db
         .selectFrom('events')
-        .select(['id', 'type', 'payload', 'entity_key', 'received_at'])
+        .select(['id', 'type', 'payload'])
         .where('id', '>', cursor)
         .where('source', '=', ENGINE_SOURCE)
         .where((eb) => eb.or([eb('type', 'like', 'alert.%'), eb('type', 'like', 'approval.%')]))
@@ -132,35 +138,32 @@ export class AlertManager {
         .execute();
       for (const ev of rows) {
         const payload = JSON.parse(ev.payload) as Record<string, unknown>;
-        try {
-          await this.onEvent(ev.type, payload, Number(ev.id), report);
-        } catch (err) {
-          this.failed(report, err, { eventId: ev.id, type: ev.type });
-          if (retryable(err)) {
-            // Stop here: the event is read again next round (its notification rows make that safe).
-            await this.deps.store.setCursor(EVENTS_CURSOR, String(cursor));
-            return;
+        const cause = causeOfEvent(ev.type, payload);
+        if (cause) {
+          const p = pending.get(cause.key);
+          pending.set(cause.key, { cause, times: (p?.times ?? 0) + 1 });
+        } else {
+          await flush();
+          try {
+            // approval.requested / reminder / expired: one message per event, through the rules.
+            await this.deps.notifier.dispatch(ev.type, payload, `event:${ev.id}`, { runId: typeof payload.runId === 'number' ? payload.runId : undefined });
+          } catch (err) {
+            this.failed(report, err, { eventId: ev.id, type: ev.type });
+            if (retryable(err)) {
+              // Stop here: the event is read again next round (its notification rows make that safe).
+              await this.deps.store.setCursor(EVENTS_CURSOR, String(cursor));
+              return;
+            }
+            // A configuration problem would fail forever: logged, and the cursor moves on.
           }
-          // A configuration problem would fail forever: logged, and the cursor moves on.
         }
         cursor = Number(ev.id);
         report.events++;
       }
+      await flush();
       await this.deps.store.setCursor(EVENTS_CURSOR, String(cursor));
       if (rows.length < 500) return;
     }
-  }
-
-  private async onEvent(type: string, payload: Record<string, unknown>, eventId: number, report: RoundReport): Promise<void> {
-    const cause = causeOfEvent(type, payload);
-    if (cause) {
-      const { opened } = await raiseCause(this.db, cause, this.now());
-      if (opened) report.opened++;
-      return;
-    }
-    // approval.requested / reminder / expired: one message per event, through the rules.
-    const runId = typeof payload.runId === 'number' ? payload.runId : undefined;
-    await this.deps.notifier.dispatch(type, payload, `event:${eventId}`, { runId });
   }
 
   private async periodicChecks(): Promise<CheckResult[]> {
