@@ -2,8 +2,9 @@
  * The alerts table: at most one row per cause. Raising an open cause again only counts it; raising a
  * resolved one opens a new episode (so its notifications get new idempotency keys).
  */
-import type { Selectable } from 'kysely';
-import type { NotifyDb } from '../records.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Tables } from '../../store/schema.ts';
+import { notifyDb, type NotifyDb } from '../records.ts';
 import type { AlertsTable } from '../types.ts';
 
 /** A problem with a stable key: the same key means the same problem (one alert, however often it is seen). */
@@ -85,8 +86,9 @@ export async function openAlerts(db: NotifyDb): Promise<AlertRow[]> {
   return (await db.selectFrom('alerts').selectAll().where('status', '=', 'open').orderBy('id').execute()).map(fromRow);
 }
 
-export async function listAlerts(db: NotifyDb, filter: { status?: 'open' | 'resolved' | undefined; limit?: number | undefined } = {}): Promise<AlertRow[]> {
-  let q = db.selectFrom('alerts').selectAll();
+/** Alerts, newest first (for the API). */
+export async function listAlerts(db: Kysely<Tables>, filter: { status?: 'open' | 'resolved' | undefined; limit?: number | undefined } = {}): Promise<AlertRow[]> {
+  let q = notifyDb(db).selectFrom('alerts').selectAll();
   if (filter.status) q = q.where('status', '=', filter.status);
   return (await q.orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(fromRow);
 }
