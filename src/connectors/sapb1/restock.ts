@@ -42,7 +42,9 @@ export async function requestRestock(client: SapB1Client, input: RequestRestockI
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UserError('OF_SAP_RESTOCK_BAD_DATE', `requestRestock: date '${date}' is not YYYY-MM-DD; map a date like "2026-11-27" or leave it out for today`);
   const prefix = input.prefix ?? 'RESTOCK';
   const wanted = new Map<string, RestockLine>();
-  for (const item of input.items ?? []) if (item.ItemCode && !wanted.has(item.ItemCode)) wanted.set(item.ItemCode, item);
+  // JSONata gives a one-item list as the item itself; accept both.
+  const items: RestockLine[] = Array.isArray(input.items) ? input.items : input.items ? [input.items as RestockLine] : [];
+  for (const item of items) if (item.ItemCode && !wanted.has(item.ItemCode)) wanted.set(item.ItemCode, item);
   const out: RequestRestockOutput = { created: [], existing: [] };
   if (wanted.size === 0) return out;
 
