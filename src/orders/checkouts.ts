@@ -45,6 +45,19 @@ function pick<T>(rnd: () => number, list: readonly T[]): T {
   return v;
 }
 
+/** Picks an item not in `used` (the next free one after a collision, so any `rnd`, even a constant, ends). */
+function pickUnused(rnd: () => number, list: readonly DemoItem[], used: Set<string>): DemoItem {
+  const start = Math.floor(rnd() * list.length);
+  for (let k = 0; k < list.length; k++) {
+    const item = list[(start + k) % list.length];
+    if (item && !used.has(item.code)) {
+      used.add(item.code);
+      return item;
+    }
+  }
+  throw new Error('every item of the list is already in the cart');
+}
+
 export function customerCheckout(c: DemoCustomer): Pick<CheckoutInput, 'customer' | 'address'> {
   return {
     customer: { email: c.email, firstname: c.firstname, lastname: c.lastname, company: c.company },
@@ -63,9 +76,7 @@ function everydayLines(rnd: () => number, count: number): CheckoutInput['lines']
   const lines: CheckoutInput['lines'] = [];
   const used = new Set<string>();
   while (lines.length < count) {
-    const item = pick(rnd, EVERYDAY_ITEMS);
-    if (used.has(item.code)) continue;
-    used.add(item.code);
+    const item = pickUnused(rnd, EVERYDAY_ITEMS, used);
     lines.push({ reference: item.code, quantity: 1 + Math.floor(rnd() * 3) });
   }
   return lines;
@@ -77,9 +88,7 @@ function largeLines(rnd: () => number, minNet: Decimal): CheckoutInput['lines'] 
   let net = new Decimal(0);
   const used = new Set<string>();
   while (net.lte(minNet)) {
-    const item = pick(rnd, DEAR_ITEMS);
-    if (used.has(item.code)) continue;
-    used.add(item.code);
+    const item = pickUnused(rnd, DEAR_ITEMS, used);
     const quantity = 2 + Math.floor(rnd() * 3);
     lines.push({ reference: item.code, quantity });
     net = net.plus(new Decimal(item.price).times(quantity));
