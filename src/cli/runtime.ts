@@ -12,6 +12,7 @@ import type { Notifier } from '../engine/ports.ts';
 import { loadFlowFile } from '../flows/load.ts';
 import { openStore, DEFAULT_SQLITE_URL, type SqlStore } from '../store/index.ts';
 import { buildServer } from '../server/app.ts';
+import { AlertManager, createNotifier, type NotifyConfig } from '../notify/index.ts';
 
 export interface RuntimeOptions {
   mode: 'start' | 'worker';
@@ -42,7 +43,9 @@ export async function startRuntime(loaded: LoadedConfig, opts: RuntimeOptions): 
   const { config } = loaded;
   const log = opts.log;
   const store = await openStore(databaseUrlOf(loaded, opts.databaseUrl));
-  const engine = new Engine({ store, log, notifier: opts.notifier });
+  const notifyConfig = config.notifications as NotifyConfig | undefined;
+  const configured = notifyConfig ? createNotifier(notifyConfig, { db: store.db, log }) : undefined;
+  const engine = new Engine({ store, log, notifier: opts.notifier ?? configured });
   for (const c of builtinConnectors) engine.addConnector(c);
   for (const [name, c] of Object.entries(config.connections ?? {})) engine.registry.addConnection({ name, connector: c.connector, settings: c.settings ?? {} });
   for (const file of [...flowFiles(config, loaded.dir), ...(opts.extraFlows ?? [])]) {
@@ -57,9 +60,15 @@ export async function startRuntime(loaded: LoadedConfig, opts: RuntimeOptions): 
 
   let server: FastifyInstance | undefined;
   let url: string | undefined;
+  let alerts: AlertManager | undefined;
   if (opts.mode === 'start') {
     engine.startPollers(pollerSpecs(loaded, engine));
     engine.startScheduler();
+    if (notifyConfig && configured) {
+      alerts = new AlertManager(notifyConfig.alerts ?? {}, { db: store.db, store, notifier: configured, log, pollers: () => engine.pollers.status() });
+      engine.onEngineEvent(() => alerts?.wake());
+      alerts.start();
+    }
     server = await buildServer({ engine, log: log as never, loggerInstance: log, apiToken: config.server?.apiToken, bodyLimitBytes: config.server?.bodyLimitBytes });
     url = await server.listen({ host: opts.host ?? config.server?.host ?? '127.0.0.1', port: opts.port ?? config.server?.port ?? 8080 });
   }
@@ -71,7 +80,9 @@ export async function startRuntime(loaded: LoadedConfig, opts: RuntimeOptions): 
     url,
     async stop() {
       await server?.close();
+      await alerts?.stop();
       await engine.stop();
+      configured?.close();
       await store.close();
     },
   };

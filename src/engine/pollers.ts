@@ -19,6 +19,8 @@ export interface PollerSpec {
 
 export interface PollerStatus {
   name: string;
+  /** The interval this poller runs at: a poller whose lastSuccessAt is many intervals old has stalled. */
+  intervalMs: number;
   active: boolean;
   lastPollAt: number | null;
   lastSuccessAt: number | null;
@@ -77,7 +79,7 @@ export class PollerManager {
     if (!trig || trig.kind !== 'polling') throw new Error(`connection '${spec.connection}' has no polling trigger '${spec.trigger}'`);
     const trigger = trig as PollingTrigger<unknown>;
     const interval = spec.intervalMs ?? trigger.defaultIntervalMs;
-    const status = this.statuses.get(name) ?? { name, active: false, lastPollAt: null, lastSuccessAt: null, lastError: null, eventsEmitted: 0 };
+    const status = this.statuses.get(name) ?? { name, intervalMs: interval, active: false, lastPollAt: null, lastSuccessAt: null, lastError: null, eventsEmitted: 0 };
     this.statuses.set(name, status);
     status.active = await this.store.tryLease(name, this.holder, Math.max(3 * interval, 10_000));
     if (!status.active) return 0;
