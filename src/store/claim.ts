@@ -3,30 +3,40 @@
  * or running under an expired lease (its worker died). Only the head of each lane may be claimed: no
  * earlier run of the same entity key (by event order, then id) may still be queued, running or waiting.
  *
- * PostgreSQL locks the chosen rows with FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same
+ * PostgreSQL locks the chosen rows with FOR UPDATE SKIP LOCKED (in each branch; a branch may lock a few
+ * rows the final LIMIT then leaves, until the statement ends), so concurrent workers never claim the same
  * run; when a competing claim commits first, the re-check of the WHERE clause on the locked row drops it.
  * SQLite has one writer at a time, so the same statement is atomic there without row locks.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { RunsTable, Tables } from './schema.ts';
 
 export async function claimReadyRuns(db: Kysely<Tables>, dialect: 'sqlite' | 'postgres', workerId: string, limit: number, leaseMs: number, now: number): Promise<Array<Selectable<RunsTable>>> {
   const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const laneHead = sql`NOT EXISTS (
+    SELECT 1 FROM runs o
+    WHERE o.entity_key = r.entity_key
+      AND o.status IN ('queued', 'running', 'waiting')
+      AND (o.lane_seq < r.lane_seq OR (o.lane_seq = r.lane_seq AND o.id < r.id))
+  )`;
+  // One branch per kind of readiness, each walking the (status, run_at) index in order and stopping at
+  // `limit`: the cost of a claim follows `limit`, not the length of the backlog.
+  const ready = (where: RawBuilder<unknown>) => sql`SELECT * FROM (
+    SELECT r.id, r.run_at FROM runs r WHERE ${where} AND ${laneHead}
+    ORDER BY r.run_at, r.id LIMIT ${limit} ${lockClause}
+  ) b`;
   const result = await sql<Selectable<RunsTable>>`
     UPDATE runs SET status = 'running', locked_by = ${workerId}, locked_until = ${now + leaseMs}, updated_at = ${now}
     WHERE id IN (
-      SELECT r.id FROM runs r
-      WHERE ((r.status IN ('queued', 'waiting') AND r.run_at <= ${now})
-          OR (r.status = 'running' AND r.locked_until < ${now}))
-        AND NOT EXISTS (
-          SELECT 1 FROM runs o
-          WHERE o.entity_key = r.entity_key
-            AND o.status IN ('queued', 'running', 'waiting')
-            AND (o.lane_seq < r.lane_seq OR (o.lane_seq = r.lane_seq AND o.id < r.id))
-        )
-      ORDER BY r.run_at, r.id
+      SELECT c.id FROM (
+        ${ready(sql`r.status = 'queued' AND r.run_at <= ${now}`)}
+        UNION ALL
+        ${ready(sql`r.status = 'waiting' AND r.run_at <= ${now}`)}
+        UNION ALL
+        ${ready(sql`r.status = 'running' AND r.locked_until < ${now}`)}
+      ) c
+      ORDER BY c.run_at, c.id
       LIMIT ${limit}
-      ${lockClause}
     )
     RETURNING *`.execute(db);
   return [...result.rows].sort((a, b) => Number(a.id) - Number(b.id));
