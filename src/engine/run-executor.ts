@@ -53,6 +53,8 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
   let stepId: string | null = run.currentStep;
   let stepAttempt = run.stepAttempt;
   let firstStep = true;
+  // The next step's attempt, already started in the same transaction that finished the previous step.
+  let preStarted: number | undefined;
   while (stepId !== null) {
     if (signal.aborted) throw new LeaseLost();
     const entry = flow.steps.get(stepId);
@@ -67,7 +69,8 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     const step = entry.step;
     const stepLog = log.child({ stepId, attempt });
     const t0 = deps.now();
-    const attemptId = await store.startAttempt(run.id, workerId, stepId, attempt, null);
+    const attemptId = preStarted ?? (await store.startAttempt(run.id, workerId, stepId, attempt, null));
+    preStarted = undefined;
     if (attemptId === undefined) throw new LeaseLost();
     const data = { event: eventView(event), steps: context.steps, vars: context.vars, settings: flow.flow.settings ?? {}, run: { id: String(run.id), flowId: run.flowId, flowVersion: run.flowVersion } };
 
@@ -95,8 +98,14 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
       case 'done': {
         context.steps[stepId] = outcome.output;
         const next = nextStepId(flow, step, outcome.next);
-        const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context } : { status: 'running', currentStep: next, stepAttempt: 0, context };
-        if (!(await store.finishAttempt(run.id, workerId, finish(outcome.status ?? 'succeeded', { output: outcome.output }), transition))) throw new LeaseLost();
+        const done = finish(outcome.status ?? 'succeeded', { output: outcome.output });
+        if (next !== null && flow.steps.has(next)) {
+          preStarted = await store.finishAndStart(run.id, workerId, done, { status: 'running', currentStep: next, stepAttempt: 0, context });
+          if (preStarted === undefined) throw new LeaseLost();
+        } else {
+          const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context } : { status: 'running', currentStep: next, stepAttempt: 0, context };
+          if (!(await store.finishAttempt(run.id, workerId, done, transition))) throw new LeaseLost();
+        }
         stepLog.debug({ status: outcome.status ?? 'succeeded', durationMs: deps.now() - t0 }, 'step done');
         if (next === null) await succeeded(store, run, laneKey, log);
         stepId = next;

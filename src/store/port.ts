@@ -142,6 +142,12 @@ export interface Store {
   startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined>;
   /** Finishes an attempt and moves the run, atomically; false when the lease was lost (nothing written). */
   finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean>;
+  /**
+   * `finishAttempt` moving the run on to `next.currentStep`, and that step's first attempt started, in one
+   * transaction (one commit between two steps instead of two). The new attempt's id; undefined when the
+   * lease was lost (nothing written).
+   */
+  finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined>;
   /** Marks attempts left `started` by a dead worker as `interrupted`; returns them. */
   interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]>;
   /** Wakes all waiting/queued runs when something changed (PostgreSQL: LISTEN/NOTIFY across processes). */

@@ -163,58 +163,22 @@ export class SqlStore extends StoreOps implements Store {
         .where('status', '=', 'running')
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return undefined;
-      const row = await trx
-        .insertInto('step_attempts')
-        .values({ run_id: runId, step_id: stepId, attempt, status: 'started', input: toJson(input), started_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return Number(row.id);
+      return insertStarted(trx, runId, stepId, attempt, input, now);
     });
   }
 
   async finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
-    const ok = await this.db.transaction().execute(async (trx) => {
-      const now = Date.now();
-      const stillRunning = next.status === 'running';
-      const res = await trx
-        .updateTable('runs')
-        .set({
-          status: next.status,
-          current_step: next.currentStep,
-          step_attempt: next.stepAttempt,
-          ...(next.context !== undefined ? { context: JSON.stringify(next.context) } : {}),
-          ...(next.runAt !== undefined ? { run_at: next.runAt } : {}),
-          ...(next.lastError !== undefined ? { last_error: toJson(next.lastError) } : {}),
-          ...(next.waitingFor !== undefined ? { waiting_for: next.waitingFor } : {}),
-          locked_by: stillRunning ? workerId : null,
-          locked_until: stillRunning ? undefined : null,
-          updated_at: now,
-          finished_at: TERMINAL.has(next.status) ? now : null,
-        })
-        .where('id', '=', runId)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) return false;
-      if (finish) {
-        await trx
-          .updateTable('step_attempts')
-          .set({
-            status: finish.status,
-            output: toJson(finish.output),
-            error: toJson(finish.error),
-            finished_at: finish.finishedAt,
-            duration_ms: finish.finishedAt - finish.startedAt,
-            ...(finish.input !== undefined ? { input: toJson(finish.input) } : {}),
-          })
-          .where('id', '=', finish.attemptId)
-          .execute();
-      }
-      return true;
-    });
+    const ok = await this.db.transaction().execute((trx) => finishIn(trx, runId, workerId, finish, next));
     // A finished run may free its lane for the next run of the same entity.
     if (ok && next.status !== 'running') this.wake();
     return ok;
+  }
+
+  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
+      return insertStarted(trx, runId, next.currentStep, 1, null, Date.now());
+    });
   }
 
   async interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]> {
@@ -289,3 +253,52 @@ export async function upsertCursor(db: Kysely<Tables> | Transaction<Tables>, nam
     .execute();
 }
 
+async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: string, attempt: number, input: unknown, now: number): Promise<number> {
+  const row = await trx
+    .insertInto('step_attempts')
+    .values({ run_id: runId, step_id: stepId, attempt, status: 'started', input: toJson(input), started_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/** The fenced run move and the attempt's outcome; false (nothing written) when `workerId` lost the lease. */
+async function finishIn(trx: Transaction<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
+  const now = Date.now();
+  const stillRunning = next.status === 'running';
+  const res = await trx
+    .updateTable('runs')
+    .set({
+      status: next.status,
+      current_step: next.currentStep,
+      step_attempt: next.stepAttempt,
+      ...(next.context !== undefined ? { context: JSON.stringify(next.context) } : {}),
+      ...(next.runAt !== undefined ? { run_at: next.runAt } : {}),
+      ...(next.lastError !== undefined ? { last_error: toJson(next.lastError) } : {}),
+      ...(next.waitingFor !== undefined ? { waiting_for: next.waitingFor } : {}),
+      locked_by: stillRunning ? workerId : null,
+      locked_until: stillRunning ? undefined : null,
+      updated_at: now,
+      finished_at: TERMINAL.has(next.status) ? now : null,
+    })
+    .where('id', '=', runId)
+    .where('locked_by', '=', workerId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) return false;
+  if (finish) {
+    await trx
+      .updateTable('step_attempts')
+      .set({
+        status: finish.status,
+        output: toJson(finish.output),
+        error: toJson(finish.error),
+        finished_at: finish.finishedAt,
+        duration_ms: finish.finishedAt - finish.startedAt,
+        ...(finish.input !== undefined ? { input: toJson(finish.input) } : {}),
+      })
+      .where('id', '=', finish.attemptId)
+      .execute();
+  }
+  return true;
+}
