@@ -107,6 +107,7 @@ test('postgres: one polling trigger is polled by one of two engines, and by the 
     const before = polls.length;
     await waitFor(`${other} to take over`, async () => polls.slice(before).filter((p) => p === other).length >= 5 || undefined);
     assert.ok(polls.slice(before).every((p) => p === other), 'the stopped engine polls no more');
+    await c.engines[first === 'engine0' ? 1 : 0]!.pollers.stop();
     const events = await c.stores[0]!.countEvents();
     assert.equal(events, polls.length, 'each poll stored its event once: the cursor carried over');
   } finally {
