@@ -98,7 +98,12 @@ export async function migrate(database: Database): Promise<string[]> {
   // Kysely looks its bookkeeping tables up across all schemas: name ours, or a sibling schema's tables
   // would be taken for them.
   const migrator = new Migrator({ db: database.db, provider, ...(database.pgSchema ? { migrationTableSchema: database.pgSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Kysely lists the tables of every schema to find its own; a schema dropped by another client at that
+    // moment fails the listing (3F000: invalid schema name). Nothing was applied then: try again.
+    if ((error as { code?: string }).code === '3F000' && attempt < 5) continue;
+    throw error instanceof Error ? error : new Error(String(error));
+  }
 }
