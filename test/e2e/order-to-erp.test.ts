@@ -203,3 +203,22 @@ describe('order to ERP', () => {
     assert.equal(requests[0]!.DocumentLines[0]!.Quantity, 11); // 2 × minimum 10 − 9 left
   });
 });
+
+describe('order to ERP with back-orders accepted and restocking by notification', () => {
+  let s: OrderStack;
+  before(async () => {
+    s = await startOrderStack({ settings: { backOrderPolicy: 'accept', restocking: { mode: 'notify' } } });
+  });
+  after(async () => s.stop());
+
+  test('a line without stock still becomes a Sales Order, the warehouse and purchasing are told, and no purchase request is made', async () => {
+    const placed = await s.checkout(makeCheckout('no-stock', () => 0));
+    await succeeded(s, placed.id_order);
+    const run = (await s.runOf(placed.id_order))!;
+    assert.equal((await s.erp.ordersByNumAtCard(placed.reference)).length, 1);
+    assert.ok(s.notifier.sent.some((n) => n.runId === run.id && n.template === 'stock-backorder' && n.to.includes('role:warehouse')));
+    const told = s.notifier.sent.find((n) => n.runId === run.id && n.stepId === 'tell-purchasing');
+    assert.match((told?.data as { message: string }).message, /Items under their minimum in warehouse 01 after order \w+: A\d{5} \(-2 left, minimum 10\)/);
+    assert.equal((await s.erp.stats()).counts.PurchaseRequests ?? 0, 0);
+  });
+});
