@@ -58,3 +58,22 @@ export async function freshStore(backend: Backend): Promise<SqlStore> {
 export async function backends(): Promise<Backend[]> {
   return (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
 }
+
+/**
+ * Drops a test's PostgreSQL schema, so that test schemas do not pile up in the shared database
+ * (migrations look for their bookkeeping tables by name in their own schema).
+ */
+export async function dropSchema(url: string): Promise<void> {
+  if (!url.startsWith('postgres')) return;
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema)) return;
+  u.searchParams.delete('schema');
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}

@@ -129,24 +129,9 @@ export function failing(method: keyof Store, failure: () => Error | undefined): 
     });
 }
 
-/**
- * Drops a test's PostgreSQL schema. Kysely's migrator looks for its own tables in every schema of the
- * database, so a schema left behind with them makes later migrations in fresh schemas fail.
- */
-export async function dropSchema(url: string): Promise<void> {
-  if (!url.startsWith('postgres')) return;
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema');
-  if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema)) return;
-  u.searchParams.delete('schema');
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await c.end();
-  }
-}
+import { dropSchema } from '../helpers/stores.ts';
+
+export { dropSchema };
 
 export interface Delivery {
   id: string;
