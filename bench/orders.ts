@@ -1,0 +1,164 @@
+/**
+ * Orders → ERP through the whole shipped flow: `npm run bench:orders` (node --import tsx bench/orders.ts).
+ *
+ * The two emulators run in their own processes; this process runs the engine (store, one worker, the
+ * shop poller) exactly as `orderflow start` does, on SQLite and on PostgreSQL (when 127.0.0.1:5432
+ * answers). Each configuration is measured twice:
+ *   - burst: BENCH_ORDERS checkouts posted at once → orders/s (first checkout to last Sales Order) and
+ *     ERP calls per order (the SAP emulator's request counter);
+ *   - paced: BENCH_RATE checkouts a second for BENCH_PACED_SECONDS → p50/p99 checkout-to-Sales-Order
+ *     latency (the create-order step's finish time), which includes the shop poll interval (BENCH_POLL_MS).
+ * Once with no emulator latency, once with BENCH_LATENCY_MS (150) per ERP call and the ERP connection's
+ * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer),
+ * so the ERP calls per order are the steady state. Peak RSS is this process's (engine + store).
+ * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import pino from 'pino';
+import { startRuntime, type Runtime } from '../src/cli/runtime.ts';
+import { seededRandom } from '../src/emulators/demo-catalogue.ts';
+import { customerCheckout, GOOD_CUSTOMERS, makeCheckout } from '../src/orders/checkouts.ts';
+import { emulatorConfig } from '../src/orders/emulator-config.ts';
+import { postCheckout } from '../src/orders/generator.ts';
+import { openStore } from '../src/store/index.ts';
+import { postgresAvailable, postgresUrl, sqliteUrl } from '../test/helpers/stores.ts';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
+const RATE = Number(process.env.BENCH_RATE ?? 20);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
+const KEY = 'BENCHKEYBENCHKEYBENCHKEYBENCH123';
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] ?? NaN;
+}
+
+async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`emulator ${args[0]} exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function erpStats(erpUrl: string): Promise<{ requests: number; logins: number; counts: Record<string, number> }> {
+  return (await (await fetch(`${erpUrl.replace(/\/b1s\/v1$/, '')}/_emulator/stats`)).json()) as { requests: number; logins: number; counts: Record<string, number> };
+}
+
+async function waitOrders(erpUrl: string, count: number, timeoutMs = 10 * 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (((await erpStats(erpUrl)).counts.Orders ?? 0) < count) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${count} Sales Orders`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Checkout-to-Sales-Order latency of the runs of these shop orders (ms). */
+async function latencies(rt: Runtime, placed: Map<number, number>): Promise<number[]> {
+  const out: number[] = [];
+  for (const [orderId, at] of placed) {
+    const run = (await rt.store.listRuns({ entityKey: `shop:order:${orderId}`, flowId: 'order-to-erp' }))[0];
+    if (!run) continue;
+    const created = (await rt.store.listAttempts(run.id)).find((a) => a.stepId === 'create-order' && (a.status === 'succeeded' || a.status === 'reconciled'));
+    if (created?.finishedAt) out.push(created.finishedAt - at);
+  }
+  return out;
+}
+
+interface Result {
+  store: string;
+  erpLatencyMs: number;
+  ordersPerSecond: number;
+  erpCallsPerOrder: number;
+  p50: number;
+  p99: number;
+  pacedRate: number;
+  rssMb: number;
+}
+
+async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Promise<Result> {
+  const erp = await spawnEmulator(['sapb1', '--port', '0', '--seed', 'demo', ...(erpLatency ? ['--faults', `latency=${erpLatency}`] : [])], /listening on (\S+\/b1s\/v1)/);
+  const shop = await spawnEmulator(['prestashop', '--port', '0', '--key', KEY, '--seed', 'demo'], /emulator: (\S+)\/api\//);
+  const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
+  const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8 });
+  const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
+  try {
+    const rnd = seededRandom(11);
+    // Warm-up: every customer once, so the measured orders find their customer by cross-reference.
+    for (const c of GOOD_CUSTOMERS) await postCheckout(shop.url, { ...makeCheckout('normal', rnd), ...customerCheckout(c) });
+    let expected = GOOD_CUSTOMERS.length;
+    await waitOrders(erp.url, expected);
+
+    // Burst: throughput and ERP calls per order.
+    const before = await erpStats(erp.url);
+    const t0 = performance.now();
+    const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
+    for (let i = 0; i < inputs.length; i += 20) await Promise.all(inputs.slice(i, i + 20).map((x) => postCheckout(shop.url, x)));
+    expected += ORDERS;
+    await waitOrders(erp.url, expected);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = await erpStats(erp.url);
+    const calls = after.requests - before.requests - (after.logins - before.logins);
+
+    // Paced: latency at a steady rate.
+    const placed = new Map<number, number>();
+    const total = Math.round(RATE * PACED_SECONDS);
+    const start = Date.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      const at = Date.now();
+      void postCheckout(shop.url, makeCheckout('normal', rnd)).then((o) => placed.set(o.id_order, at));
+    }
+    expected += total;
+    await waitOrders(erp.url, expected);
+    await new Promise((r) => setTimeout(r, 200));
+    const lat = await latencies(rt, placed);
+    return {
+      store: storeName,
+      erpLatencyMs: erpLatency,
+      ordersPerSecond: ORDERS / seconds,
+      erpCallsPerOrder: calls / ORDERS,
+      p50: pct(lat, 50),
+      p99: pct(lat, 99),
+      pacedRate: RATE,
+      rssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await rt.stop();
+    erp.child.kill('SIGTERM');
+    shop.child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  const available: Array<'sqlite' | 'postgres'> = (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+  const only = process.env.BENCH_STORES?.split(',');
+  const stores = only ? available.filter((x) => only.includes(x)) : available;
+  const latencies = process.env.BENCH_LATENCIES ? process.env.BENCH_LATENCIES.split(',').map(Number) : [0, LATENCY_MS];
+  // Opening a store once migrates nothing we keep; it only checks the URL works before the long runs.
+  await (await openStore(sqliteUrl())).close();
+  process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8\n`);
+  process.stdout.write('store     ERP latency  orders/s  ERP calls/order  p50 ms  p99 ms (paced)  peak RSS MB\n');
+  for (const latency of latencies) {
+    for (const store of stores) {
+      const r = await measure(store, latency);
+      process.stdout.write(
+        `${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${r.ordersPerSecond.toFixed(1).padStart(8)}  ${r.erpCallsPerOrder.toFixed(2).padStart(15)}  ${String(Math.round(r.p50)).padStart(6)}  ${String(Math.round(r.p99)).padStart(6)} (${r.pacedRate}/s)  ${r.rssMb.toFixed(0).padStart(11)}\n`,
+      );
+    }
+  }
+  if (LATENCY_MS > 0) {
+    process.stdout.write(`ceiling with ${LATENCY_MS} ms per ERP call and 8 in flight: ${(8000 / LATENCY_MS / 3).toFixed(1)} orders/s at 3 ERP calls per order\n`);
+  }
+}
+
+await main();
