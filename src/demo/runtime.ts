@@ -13,6 +13,7 @@ import { startSapB1Emulator } from '../emulators/sapb1/index.ts';
 import { emulatorConfig } from '../orders/emulator-config.ts';
 import { startCheckoutGenerator } from '../orders/generator.ts';
 import { LogNotifier } from '../orders/log-notifier.ts';
+import { watchOrderRuns } from './watch.ts';
 
 export const DEMO_SHOP_KEY = 'DEMOKEYDEMOKEYDEMOKEYDEMOKEY1234';
 export const DEFAULT_ORDERS_PER_MINUTE = 6;
@@ -42,6 +43,7 @@ export async function startDemoRuntime(opts: DemoOptions): Promise<DemoRuntime> 
   }
   const perMinute = opts.ordersPerMinute ?? DEFAULT_ORDERS_PER_MINUTE;
   const shoppers = startCheckoutGenerator({ shopUrl: shop.url, ordersPerMinute: perMinute, log: log.child({ component: 'shoppers' }) });
+  const watcher = watchOrderRuns(runtime.store, log.child({ component: 'orders' }));
   const api = runtime.url ?? '';
   const erpBase = erp.url.replace(/\/b1s\/v1$/, '');
   process.stdout.write(
@@ -67,6 +69,7 @@ export async function startDemoRuntime(opts: DemoOptions): Promise<DemoRuntime> 
     erpUrl: erp.url,
     async stop() {
       await shoppers.stop();
+      watcher.stop();
       await runtime.stop();
       await Promise.all([shop.close(), erp.close()]);
       fs.rmSync(dir, { recursive: true, force: true });
