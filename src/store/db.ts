@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { UserError } from '../core/errors.ts';
@@ -12,6 +13,13 @@ import type { Tables } from './schema.ts';
 import { migrationsFor } from './migrations/index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * better-sqlite3 12 is the last line that runs on Node 20, but on Node 24 its statement destructor can
+ * run after Node has torn its environment down and abort the process at exit. 13 (same API, Node-API
+ * build) fixes that and needs Node 22, so each Node gets the line that works on it.
+ */
+const SQLite = createRequire(import.meta.url)(Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-node22' : 'better-sqlite3') as typeof BetterSqlite3;
 
 export interface Database {
   db: Kysely<Tables>;
@@ -50,8 +58,8 @@ function openSqlite(url: string): Database {
  * store issues a few dozen distinct SQL texts, so prepared statements are kept by text (bounded, in case
  * some caller builds texts that vary). Safe: Kysely runs one statement at a time on its one connection.
  */
-function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(text: string) {
       let stmt = cache.get(text);
