@@ -65,7 +65,7 @@ test('postgres: a lane of 100 events for one entity runs in order, never two at 
       if (i % 5 === 0) await c.engine.ingress.ingest('src', { type: 'job', dedupeKey: `other-${i}`, entityKey: `order:B${i}`, payload: { seq: 0, lane: `B${i}`, hold: 5 } });
     }
     c.procs.push(spawnOrderflow(['worker', '--config', c.config]), spawnOrderflow(['worker', '--config', c.config]));
-    await waitFor('all runs to finish', async () => ((await c.store.countRunsByStatus()).succeeded ?? 0) === 120 || undefined, 120_000);
+    await waitFor('all runs to finish', async () => ((await c.store.countRunsByStatus()).succeeded ?? 0) === 120 || undefined, 400_000);
     assert.equal(c.rec.maxInFlightByLane.get('A'), 1, 'never two runs of lane A at once');
     assert.deepEqual(c.rec.seqByLane.get('A'), Array.from({ length: 100 }, (_, i) => i), 'lane A ran in event order');
     for (const [key, n] of c.rec.counts) assert.equal(n, 1, `effect ${key} happened once`);
@@ -81,7 +81,7 @@ test('postgres: two worker processes and one start process share 1,000 runs, eac
     for (let i = 0; i < 1000; i++) {
       await c.engine.ingress.ingest('src', { type: 'job', dedupeKey: `bulk-${i}`, entityKey: `order:${i}`, payload: { seq: 0, lane: `L${i}`, hold: 0 } });
     }
-    await waitFor('1,000 runs to succeed', async () => ((await c.store.countRunsByStatus()).succeeded ?? 0) === 1000 || undefined, 180_000);
+    await waitFor('1,000 runs to succeed', async () => ((await c.store.countRunsByStatus()).succeeded ?? 0) === 1000 || undefined, 400_000);
     assert.equal(c.rec.counts.size, 1000);
     for (const [key, n] of c.rec.counts) assert.equal(n, 1, `effect ${key} happened once`);
     const workers = new Set((await c.store.listRuns({ limit: 1000 })).map((r) => r.id));
