@@ -17,7 +17,7 @@ import { silentLogger } from '../src/core/log.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { openStore, type SqlStore } from '../src/store/index.ts';
 import { freshStoreUrl, postgresAvailable, type Backend } from '../test/helpers/stores.ts';
-import { dropSchema } from '../test/server/harness.ts';
+import { dropSchema } from '../test/helpers/stores.ts';
 import { benchFlow } from './engine-flow.ts';
 import type { FromWorker, ToWorker } from './engine-worker.ts';
 

@@ -9,8 +9,7 @@ import type { FlowDefinition } from '../../src/flows/types.ts';
 import type { RunRecord, RunStatus } from '../../src/store/port.ts';
 import { openStore, type SqlStore } from '../../src/store/index.ts';
 import { loaded, newRecorder, testConnector, waitFor, type Recorder } from '../helpers/engine.ts';
-import { freshStoreUrl, type Backend } from '../helpers/stores.ts';
-import { dropSchema } from '../server/harness.ts';
+import { freshStoreUrl, type Backend, dropSchema } from '../helpers/stores.ts';
 
 export class FakeClock {
   constructor(public t = Date.parse('2030-01-01T00:00:00Z')) {}

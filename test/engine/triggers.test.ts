@@ -12,8 +12,7 @@ import { Scheduler } from '../../src/engine/scheduler.ts';
 import type { FlowDefinition } from '../../src/flows/types.ts';
 import { openStore, type SqlStore } from '../../src/store/index.ts';
 import { loaded, waitFor } from '../helpers/engine.ts';
-import { freshStoreUrl, postgresAvailable } from '../helpers/stores.ts';
-import { dropSchema } from '../server/harness.ts';
+import { freshStoreUrl, postgresAvailable, dropSchema } from '../helpers/stores.ts';
 
 const skip = !(await postgresAvailable()) && 'PostgreSQL is not reachable';
 

@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderflowError, UserError } from '../../src/core/errors.ts';
 import type { RunTarget, SqlStore } from '../../src/store/index.ts';
-import { backends, freshStoreUrl, type Backend } from '../helpers/stores.ts';
+import { backends, freshStoreUrl, type Backend, dropSchema } from '../helpers/stores.ts';
 import { openStore } from '../../src/store/index.ts';
-import { dropSchema } from '../server/harness.ts';
 
 const target: RunTarget = { flowId: 'f', flowVersion: 'v1', firstStep: 's1' };
 const LEASE = 10_000;
