@@ -13,12 +13,24 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
+// A test process that dies (a timeout, a crash) must not leave its workers running and claiming runs.
+const alive = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of alive) c.kill('SIGKILL');
+});
+
 export function spawnOrderflow(args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  alive.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      alive.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
