@@ -69,7 +69,7 @@ export async function startRuntime(loaded: LoadedConfig, opts: RuntimeOptions): 
       engine.onEngineEvent(() => alerts?.wake());
       alerts.start();
     }
-    server = await buildServer({ engine, log: log as never, loggerInstance: log, apiToken: config.server?.apiToken, bodyLimitBytes: config.server?.bodyLimitBytes });
+    server = await buildServer({ engine, log: log as never, loggerInstance: log, apiToken: config.server?.apiToken, bodyLimitBytes: config.server?.bodyLimitBytes, db: store.db });
     url = await server.listen({ host: opts.host ?? config.server?.host ?? '127.0.0.1', port: opts.port ?? config.server?.port ?? 8080 });
   }
 

@@ -21,6 +21,9 @@ import { hookRoutes } from './routes/hooks.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { runRoutes } from './routes/runs.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../store/schema.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +43,8 @@ export interface ServerOptions {
   /** Largest accepted request body; larger ones are answered 413. Default 1 MiB. */
   bodyLimitBytes?: number | undefined;
   metrics?: Metrics | undefined;
+  /** The database of the notification tables: serves a run's notifications and the alerts. */
+  db?: Kysely<Tables> | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -104,6 +109,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(opsRoutes, { engine: opts.engine, metrics });
   await app.register(runRoutes, { engine: opts.engine });
   await app.register(readRoutes, { engine: opts.engine });
+  if (opts.db) await app.register(notificationRoutes, { db: opts.db });
   await app.ready();
   // The typed instance is a FastifyInstance with the TypeBox provider; callers only listen and close.
   return app as unknown as FastifyInstance;
