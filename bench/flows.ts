@@ -1,11 +1,11 @@
-// Throughput of the flow format (run: node --import tsx test/flows/bench-flows.ts). Not a test: prints medians.
+// Throughput of the flow format (run: npm run bench:flows). Not a test: prints medians.
 // Kept beside the flow tests because bench/ belongs to another area; move it there when convenient.
 import { readFileSync } from 'node:fs';
-import { evaluateCondition } from '../../src/flows/conditions.ts';
-import { evaluateMapping } from '../../src/flows/mapping.ts';
-import { parseFlow } from '../../src/flows/load.ts';
-import { MappingSandbox } from '../../src/flows/mapping-sandbox.ts';
-const src = readFileSync(new URL('../../flows/examples/order-to-erp.yaml', import.meta.url), 'utf8');
+import { evaluateCondition } from '../src/flows/conditions.ts';
+import { evaluateMapping } from '../src/flows/mapping.ts';
+import { parseFlow } from '../src/flows/load.ts';
+import { MappingSandbox } from '../src/flows/mapping-sandbox.ts';
+const src = readFileSync(new URL('../flows/examples/order-to-erp.yaml', import.meta.url), 'utf8');
 const flow = parseFlow(src, 'x');
 const toSap = flow.steps.find((s) => s.id === 'to-sap');
 if (toSap?.kind !== 'map') throw new Error('the example flow has no map step to-sap');
