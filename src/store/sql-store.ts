@@ -3,7 +3,7 @@
  * by `locked_by = workerId`: a worker that lost its lease (it stalled, another took the run over) writes
  * nothing and abandons the run.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { Tables } from './schema.ts';
 import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTarget, RunTransition, Store, XrefRecord } from './port.ts';
@@ -175,6 +175,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
+    if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next);
     return this.db.transaction().execute(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
       return insertStarted(trx, runId, next.currentStep, 1, null, Date.now());
@@ -263,6 +264,39 @@ async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: st
 }
 
 /** The fenced run move and the attempt's outcome; false (nothing written) when `workerId` lost the lease. */
+/**
+ * The same move as `finishIn` + `insertStarted`, as ONE PostgreSQL statement (data-modifying CTEs run
+ * atomically): one round trip instead of five, on the path every step of every run takes. The fence is
+ * the same: nothing is written unless the run is still running under this worker's lease.
+ */
+async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
+  const now = Date.now();
+  const context = next.context !== undefined ? JSON.stringify(next.context) : null;
+  const setError = next.lastError !== undefined;
+  const setWaiting = next.waitingFor !== undefined;
+  const input = finish.input !== undefined ? toJson(finish.input) : null;
+  const res = await sql<{ id: number }>`
+    WITH moved AS (
+      UPDATE runs SET status = 'running', current_step = ${next.currentStep}, step_attempt = 1,
+        context = COALESCE(${context}::text, context),
+        run_at = COALESCE(${next.runAt ?? null}::bigint, run_at),
+        last_error = CASE WHEN ${setError}::boolean THEN ${setError ? toJson(next.lastError) : null}::text ELSE last_error END,
+        waiting_for = CASE WHEN ${setWaiting}::boolean THEN ${next.waitingFor ?? null}::text ELSE waiting_for END,
+        updated_at = ${now}, finished_at = NULL
+      WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'
+      RETURNING id
+    ), finished AS (
+      UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}::text, error = ${toJson(finish.error)}::text,
+        finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}::text, input)
+      WHERE id = ${finish.attemptId} AND EXISTS (SELECT 1 FROM moved)
+    )
+    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)
+    SELECT id, ${next.currentStep}, 1, 'started', NULL, ${now} FROM moved
+    RETURNING id`.execute(db);
+  const row = res.rows[0];
+  return row ? Number(row.id) : undefined;
+}
+
 async function finishIn(trx: Transaction<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
   const now = Date.now();
   const stillRunning = next.status === 'running';
