@@ -16,13 +16,9 @@ export interface CatalogFlow {
 /** Where engine-made events (alerts, approvals, schedules) come from, as a connection name. */
 export const ENGINE_SOURCE = 'orderflow';
 
-export function stepsOf(flow: FlowDefinition): FlowStep[] {
-  return flow.steps;
-}
-
 function index(flow: FlowDefinition, version: string): CatalogFlow {
   const steps = new Map<string, { step: FlowStep; index: number }>();
-  stepsOf(flow).forEach((step, i) => steps.set(step.id, { step, index: i }));
+  flow.steps.forEach((step, i) => steps.set(step.id, { step, index: i }));
   return { flow, version, steps };
 }
 
@@ -67,7 +63,7 @@ export class FlowCatalog {
       const t = c.flow.trigger;
       if (!t || t.connection !== ev.source) continue;
       if (t.event !== ev.type && !(t.event?.endsWith('*') && ev.type.startsWith(t.event.slice(0, -1)))) continue;
-      const first = stepsOf(c.flow)[0];
+      const first = c.flow.steps[0];
       if (first) out.push({ flowId: c.flow.id, flowVersion: c.version, firstStep: first.id });
     }
     return out;
@@ -76,7 +72,7 @@ export class FlowCatalog {
   /** The target for starting one flow directly (schedules, manual starts). */
   targetOf(flowId: string): RunTarget {
     const c = this.current.get(flowId);
-    const first = c ? stepsOf(c.flow)[0] : undefined;
+    const first = c ? c.flow.steps[0] : undefined;
     if (!c || !first) throw new UserError('OF_FLOW_UNKNOWN', `flow '${flowId}' is not loaded; check the flows directory`, { flowId });
     return { flowId, flowVersion: c.version, firstStep: first.id };
   }

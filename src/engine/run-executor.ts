@@ -12,7 +12,7 @@ import { DEFAULT_RETRY, decideAfterFailure, mergeRetryPolicy } from '../core/ret
 import { evaluateCondition } from '../flows/conditions.ts';
 import { END, type FlowStep } from '../flows/types.ts';
 import type { AttemptStatus, EventRecord, RunContextData, RunRecord, RunTransition, Store } from '../store/port.ts';
-import { stepsOf, type CatalogFlow, type FlowCatalog } from './catalog.ts';
+import type { CatalogFlow, FlowCatalog } from './catalog.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { Notifier } from './ports.ts';
 import { executeStep, type StepEnv, type StepOutcome } from './steps/index.ts';
@@ -142,7 +142,7 @@ function nextStepId(flow: CatalogFlow, step: FlowStep, goto: string | undefined)
   if (goto === END) return null;
   if (goto !== undefined) return goto;
   const i = flow.steps.get(step.id)?.index ?? -1;
-  return stepsOf(flow.flow)[i + 1]?.id ?? null;
+  return flow.flow.steps[i + 1]?.id ?? null;
 }
 
 async function isStale(store: Store, run: RunRecord, laneKey: string, context: RunContextData): Promise<boolean> {

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { UserError } from '../../core/errors.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { stepsOf } from '../../engine/catalog.ts';
 import { presentEvent, presentXref } from '../present.ts';
 import { EventSchema, FlowListSchema, IdParams, XrefListSchema, XrefQuery, errors } from '../schemas.ts';
 
@@ -18,7 +17,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = async (
         description: c.flow.description ?? null,
         version: c.version,
         trigger: c.flow.trigger ?? null,
-        steps: stepsOf(c.flow).map((s) => ({ id: s.id, kind: s.kind })),
+        steps: c.flow.steps.map((s) => ({ id: s.id, kind: s.kind })),
       })),
     }),
   );

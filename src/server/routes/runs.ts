@@ -6,7 +6,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UserError } from '../../core/errors.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { stepsOf } from '../../engine/catalog.ts';
 import type { RunRecord } from '../../store/port.ts';
 import { RunNotFoundError } from '../../store/sql-ops.ts';
 import { presentAttempt, presentEvent, presentRun } from '../present.ts';
@@ -80,7 +79,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = async (a
     async (request, reply) => {
       const run = await mustGetRun(request.params.id);
       const current = engine.catalog.currentOf(run.flowId);
-      const first = current ? stepsOf(current.flow)[0] : undefined;
+      const first = current ? current.flow.steps[0] : undefined;
       if (!current || !first) throw new UserError('OF_FLOW_UNKNOWN', `flow '${run.flowId}' is not loaded, so run ${run.id} cannot be replayed; add the flow to the flows directory and restart`, { flowId: run.flowId });
       const replay = await store.replayRun(run.id, first.id, current.version);
       return reply.code(201).send({ run: presentRun(replay) });
