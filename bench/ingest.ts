@@ -24,7 +24,7 @@ function arg(name: string, fallback: string): string {
 }
 
 type ToChild = { stop: true };
-type FromChild = { ready: string } | { stopped: true; events: number; runs: Record<string, number>; rssMb: number };
+type FromChild = { ready: string } | { stopped: true; events: number; runs: Record<string, number>; rssMb: number; serverMs: { p50: number; p99: number } };
 
 /** The child: a server with one worker on the given store, until the parent says stop. */
 async function serve(url: string, workers: number): Promise<void> {
@@ -35,13 +35,21 @@ async function serve(url: string, workers: number): Promise<void> {
   await engine.addFlow(loaded(flows.hooked!));
   if (workers > 0) engine.startWorkers(workers, { pollMs: 20 });
   const app = await buildServer({ engine, log: silentLogger });
+  // The server's own view of the open-loop phase: request received → reply sent, without the client's
+  // event loop and the network in between (the load generator shares the 2 cores).
+  const serverMs: number[] = [];
+  app.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!String(req.headers['x-delivery-id'] ?? '').startsWith('bench-')) return;
+    const t0 = performance.now();
+    res.on('finish', () => serverMs.push(performance.now() - t0));
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.send?.({ ready: address } satisfies FromChild);
   process.on('message', async (m: ToChild) => {
     if (!m.stop) return;
     await app.close();
     await engine.stop();
-    const result: FromChild = { stopped: true, events: await store.countEvents(), runs: await store.countRunsByStatus(), rssMb: Math.round(process.memoryUsage().rss / 1e6) };
+    const result: FromChild = { stopped: true, events: await store.countEvents(), runs: await store.countRunsByStatus(), rssMb: Math.round(process.memoryUsage().rss / 1e6), serverMs: { p50: percentile(serverMs.sort((a, b) => a - b), 50), p99: percentile(serverMs, 99) } };
     await store.close();
     process.send?.(result, () => process.exit(0));
   });
@@ -83,15 +91,24 @@ interface Stats {
   failed: number;
 }
 
-/** A function sending signed delivery number `i` and recording its latency and answer. */
-function sender(base: string, prefix: string, agent: http.Agent, stats: Stats): (i: number) => Promise<void> {
+interface Delivery {
+  body: string;
+  headers: http.OutgoingHttpHeaders;
+}
+
+/** Signed delivery number `i`, built before the clock starts so the load generator does little while timed. */
+function delivery(prefix: string, i: number): Delivery {
+  const body = JSON.stringify({ entity: `order:${i % 500}`, n: i, lines: [{ sku: `SKU-${i % 97}`, qty: 1, price: '19.90' }] });
+  return { body, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-delivery-id': `${prefix}-${i}`, 'x-signature': hmacSha256(SECRET, body) } };
+}
+
+/** A function sending a delivery and recording its latency and answer. */
+function sender(base: string, agent: http.Agent, stats: Stats): (d: Delivery) => Promise<void> {
   const target = new URL('/hooks/shop', base);
-  return (i) =>
+  return (d) =>
     new Promise((resolve) => {
-      const body = JSON.stringify({ entity: `order:${i % 500}`, n: i, lines: [{ sku: `SKU-${i % 97}`, qty: 1, price: '19.90' }] });
       const started = performance.now();
-      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-delivery-id': `${prefix}-${i}`, 'x-signature': hmacSha256(SECRET, body) };
-      const req = http.request(target, { method: 'POST', agent, headers }, (res) => {
+      const req = http.request(target, { method: 'POST', agent, headers: d.headers }, (res) => {
         res.resume();
         res.on('end', () => {
           stats.latencies.push(performance.now() - started);
@@ -104,7 +121,7 @@ function sender(base: string, prefix: string, agent: http.Agent, stats: Stats): 
         stats.failed++;
         resolve();
       });
-      req.end(body);
+      req.end(d.body);
     });
 }
 
@@ -112,9 +129,10 @@ function sender(base: string, prefix: string, agent: http.Agent, stats: Stats): 
 async function load(base: string, rate: number, seconds: number, prefix: string): Promise<Omit<Result, 'backend' | 'server' | 'capacity'>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const stats: Stats = { latencies: [], accepted: 0, failed: 0 };
-  const send = sender(base, prefix, agent, stats);
+  const send = sender(base, agent, stats);
   let maxLag = 0;
   const total = rate * seconds;
+  const deliveries = Array.from({ length: total }, (_, i) => delivery(prefix, i));
   const interval = 1000 / rate;
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
@@ -123,7 +141,7 @@ async function load(base: string, rate: number, seconds: number, prefix: string)
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     maxLag = Math.max(maxLag, performance.now() - due);
-    const p = send(i).then(() => void pending.delete(p));
+    const p = send(deliveries[i]!).then(() => void pending.delete(p));
     pending.add(p);
   }
   await Promise.all(pending);
@@ -136,12 +154,12 @@ async function load(base: string, rate: number, seconds: number, prefix: string)
 async function capacity(base: string, connections: number, seconds: number): Promise<{ perSecond: number; p50: number; p99: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const stats: Stats = { latencies: [], accepted: 0, failed: 0 };
-  const send = sender(base, 'cap', agent, stats);
+  const send = sender(base, agent, stats);
   let next = 0;
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < until) await send(next++);
+    while (performance.now() < until) await send(delivery('cap', next++));
   }));
   agent.destroy();
   const l = stats.latencies.sort((a, b) => a - b);
@@ -178,7 +196,7 @@ async function main(): Promise<void> {
   // Figures from a machine busy with other work are not comparable: say how busy it was.
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, node ${process.version}`);
   console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process; workers = runs executed alongside`);
-  console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | sender lag max ms | events stored (incl. warm-up + closed loop) | runs succeeded at stop | server RSS MB | closed loop, 8 conns: 202/s, p50, p99 ms');
+  console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | server p50/p99 ms | sender lag max ms | events stored (incl. warm-up + closed loop) | runs succeeded at stop | server RSS MB | closed loop, 8 conns: 202/s, p50, p99 ms');
   for (const b of list) for (const workers of workerCounts) printRow(await runOne(b, rate, seconds, workers), workers);
 }
 
@@ -197,6 +215,7 @@ function printRow(r: Result, workers: number): void {
       f(percentile(l, 90)).padStart(6),
       f(percentile(l, 99)).padStart(6),
       f(l[l.length - 1] ?? NaN).padStart(6),
+      `${f(r.server.serverMs.p50)} / ${f(r.server.serverMs.p99)}`.padStart(17),
       f(r.lagMs).padStart(17),
       String(r.server.events).padStart(43),
       String(r.server.runs.succeeded ?? 0).padStart(22),

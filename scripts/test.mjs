@@ -9,6 +9,7 @@
 // mentions postgres was skipped: the PostgreSQL suites must run in CI, not be silently skipped.
 // Plain JS on purpose: it has to run before anything is compiled, on Node 20 and Node 24 alike.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,25 @@ const perTestTimeoutMs = Number(process.env.ORDERFLOW_TEST_TIMEOUT_MS ?? 600_000
 // (Node 20 and 24) of at most this, plus installs, must stay inside CI's 90 minutes.
 const wholeRunTimeoutMs = Number(process.env.ORDERFLOW_TEST_RUN_TIMEOUT_MS ?? 30 * 60_000);
 const requirePg = process.env.ORDERFLOW_REQUIRE_PG === '1';
+// Tags this run's PostgreSQL test schemas (t_<tag>_…), so that the ones a test leaves are dropped at the end
+// without touching another run's.
+const runTag = randomBytes(4).toString('hex');
+
+async function dropRunSchemas() {
+  let client;
+  try {
+    const { default: pg } = await import('pg');
+    client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+    await client.connect();
+    const { rows } = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`t\\_${runTag}\\_%`]);
+    for (const r of rows) await client.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`);
+    if (rows.length > 0) console.log(`dropped ${rows.length} PostgreSQL test schema(s) left by this run`);
+  } catch {
+    // No PostgreSQL here, or it went away: nothing to clean.
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
@@ -57,7 +77,7 @@ function runNode(files, summaryFile) {
     ...files.map((f) => path.relative(root, f)),
   ];
   return new Promise((resolve) => {
-    const env = { ...process.env, ORDERFLOW_TEST_SUMMARY: summaryFile };
+    const env = { ...process.env, ORDERFLOW_TEST_SUMMARY: summaryFile, ORDERFLOW_TEST_RUN: runTag };
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     // Passed through as it comes; the tail is kept to read node's own count as a cross-check.
     let tail = '';
@@ -115,6 +135,7 @@ const started = Date.now();
 const { code: exitCode, nodeCount, stopped } = await runNode(files, summaryFile);
 const results = readSummary(summaryFile);
 rmSync(dir, { recursive: true, force: true });
+await dropRunSchemas();
 
 // Counted like node's own summary: suites are not tests; a skipped suite is reported for the PG check.
 const tests = results.filter((r) => !r.suite);

@@ -6,10 +6,10 @@ import { UserError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ConnectorDefinition, EmittedEvent, WebhookRequest, WebhookTrigger } from '../connectors/kit/types.ts';
 import type { LoadedFlow } from '../flows/types.ts';
-import type { IngestResult, Store } from '../store/port.ts';
+import type { IngestResult, RunTransition, Store } from '../store/port.ts';
 import { ENGINE_SOURCE, FlowCatalog } from './catalog.ts';
 import { ConnectionRegistry } from './connections.ts';
-import { Ingress } from './ingress.ts';
+import { Ingress, toNewEvent } from './ingress.ts';
 import { PollerManager, type PollerSpec } from './pollers.ts';
 import { systemClock, type Clock, type Notifier } from './ports.ts';
 import { Scheduler } from './scheduler.ts';
@@ -66,6 +66,16 @@ export class Engine {
   /** Stores an engine event (source `orderflow`): flows may trigger on it, notifications consume it. */
   async emit(type: string, entityKey: string, payload: Record<string, unknown>, dedupeKey: string): Promise<void> {
     await this.ingress.ingest(ENGINE_SOURCE, { type, entityKey, dedupeKey, payload });
+    this.announce(type, payload);
+  }
+
+  /** An engine event ready to be stored inside another write (see RunTransition.event). */
+  engineEvent(type: string, entityKey: string, payload: Record<string, unknown>, dedupeKey: string): NonNullable<RunTransition['event']> {
+    return { event: toNewEvent(ENGINE_SOURCE, { type, entityKey, dedupeKey, payload }), targets: (ev) => this.catalog.targetsFor(ev) };
+  }
+
+  /** Tells the in-process listeners about an engine event already stored. */
+  announce(type: string, payload: Record<string, unknown>): void {
     for (const l of this.listeners) {
       try {
         l(type, payload);
@@ -99,6 +109,8 @@ export class Engine {
           log: this.log,
           now: () => this.clock.now(),
           emit: (type, entityKey, payload, key) => this.emit(type, entityKey, payload, key),
+          engineEvent: (type, entityKey, payload, key) => this.engineEvent(type, entityKey, payload, key),
+          announce: (type, payload) => this.announce(type, payload),
         },
         opts,
       );

@@ -29,6 +29,9 @@ export interface RunExecutorDeps {
   log: Logger;
   now: () => number;
   emit: (type: string, entityKey: string, payload: Record<string, unknown>, dedupeKey: string) => Promise<void>;
+  /** An engine event to store inside the run's own write (alerts), and the in-process announcement after. */
+  engineEvent: (type: string, entityKey: string, payload: Record<string, unknown>, dedupeKey: string) => NonNullable<RunTransition['event']>;
+  announce: (type: string, payload: Record<string, unknown>) => void;
 }
 
 export class LeaseLost extends Error {}
@@ -62,8 +65,9 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
       await fail(deps, run, flow, stepId, stepAttempt + 1, undefined, new Error(`step '${stepId}' is not in flow '${flow.flow.id}' version ${flow.version}`), context, log);
       return;
     }
-    // Only the first step of a claim can have been interrupted by a dead worker.
-    const dangling = firstStep ? await store.interruptDanglingAttempts(run.id, stepId) : [];
+    // Only the first step of a claim can have been interrupted by a dead worker, and only if an attempt
+    // of it was started: an attempt is recorded `started` in the same write that sets step_attempt ≥ 1.
+    const dangling = firstStep && run.stepAttempt > 0 ? await store.interruptDanglingAttempts(run.id, stepId) : [];
     firstStep = false;
     const attempt = stepAttempt + 1;
     const step = entry.step;
@@ -103,19 +107,19 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
           preStarted = await store.finishAndStart(run.id, workerId, done, { status: 'running', currentStep: next, stepAttempt: 0, context });
           if (preStarted === undefined) throw new LeaseLost();
         } else {
-          const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context } : { status: 'running', currentStep: next, stepAttempt: 0, context };
+          const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey) } : { status: 'running', currentStep: next, stepAttempt: 0, context };
           if (!(await store.finishAttempt(run.id, workerId, done, transition))) throw new LeaseLost();
         }
         stepLog.debug({ status: outcome.status ?? 'succeeded', durationMs: deps.now() - t0 }, 'step done');
-        if (next === null) await succeeded(store, run, laneKey, log);
+        if (next === null) log.info('run succeeded');
         stepId = next;
         stepAttempt = 0;
         break;
       }
       case 'end': {
         context.steps[stepId] = outcome.output;
-        if (!(await store.finishAttempt(run.id, workerId, finish('succeeded', { output: outcome.output }), { status: 'succeeded', currentStep: null, stepAttempt: 0, context }))) throw new LeaseLost();
-        await succeeded(store, run, laneKey, log);
+        if (!(await store.finishAttempt(run.id, workerId, finish('succeeded', { output: outcome.output }), { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey) }))) throw new LeaseLost();
+        log.info('run succeeded');
         return;
       }
       case 'wait': {
@@ -127,7 +131,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
       }
       case 'block': {
         if (outcome.output !== undefined) context.steps[stepId] = outcome.output;
-        await block(deps, run, stepId, attempt, finish('failed', { error: serializeError(outcome.error), output: outcome.output }), outcome.error, context, stepLog, outcome.resumeAt);
+        await block(deps, run, stepId, attempt, finish('failed', { error: serializeError(outcome.error), output: outcome.output }), outcome.error, context, stepLog, outcome.resumeAt, outcome.recheck);
         return;
       }
     }
@@ -152,9 +156,9 @@ async function isStale(store: Store, run: RunRecord, laneKey: string, context: R
   return applied !== undefined && run.eventVersion < applied;
 }
 
-async function succeeded(store: Store, run: RunRecord, laneKey: string, log: Logger): Promise<void> {
-  if (run.eventVersion !== null) await store.setEntityVersion(laneKey, run.eventVersion);
-  log.info('run succeeded');
+/** The lane version a successful run records (with its last write), when its event has one. */
+function applied(run: RunRecord, laneKey: string): RunTransition['appliedVersion'] {
+  return run.eventVersion === null ? undefined : { key: laneKey, version: run.eventVersion };
 }
 
 type PendingFinish = { attemptId: number; startedAt: number; input?: unknown } | undefined;
@@ -184,19 +188,52 @@ async function fail(deps: RunExecutorDeps, run: RunRecord, flow: CatalogFlow, st
   }
 }
 
-/** `resumeAt`: the step a retry starts from (a validate step's recheckFrom); default the blocked step. */
-async function block(deps: RunExecutorDeps, run: RunRecord, stepId: string, attempt: number, finish: Parameters<Store['finishAttempt']>[2], err: OrderflowError, context: RunContextData, log: Logger, resumeAt?: string): Promise<void> {
+/**
+ * `resumeAt`: the step a retry starts from (a validate step's recheckFrom); default the blocked step.
+ * `recheck`: the run retries itself every `everyMs` while it has been blocked by the same cause for less
+ * than `forMs` (the series starts at the first block; `lastError.recheck` shows it). It stays `blocked`
+ * meanwhile, so it is listed with the runs a person should look at, and the alert is sent once.
+ */
+async function block(deps: RunExecutorDeps, run: RunRecord, stepId: string, attempt: number, finish: Parameters<Store['finishAttempt']>[2], err: OrderflowError, context: RunContextData, log: Logger, resumeAt?: string, recheck?: { everyMs: number; forMs: number }): Promise<void> {
   const serialized = serializeError(err);
-  const lastError = { ...serialized, step: stepId, attempt };
-  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, { status: 'blocked', currentStep: resumeAt ?? stepId, stepAttempt: resumeAt ? 0 : attempt, context, lastError }))) throw new LeaseLost();
-  log.warn({ err: { code: serialized.code, message: serialized.message } }, 'run blocked: a person must act');
-  await deps.emit('alert.run_blocked', `run:${run.id}`, alertPayload(run, stepId, lastError), `alert:run:${run.id}:blocked:${stepId}:${attempt}`);
+  const now = deps.now();
+  const previous = recheckSeries(run.lastError, stepId, serialized.code);
+  const since = previous?.since ?? now;
+  const next = recheck && now + recheck.everyMs <= since + recheck.forMs ? now + recheck.everyMs : undefined;
+  const series = recheck ? { recheck: next !== undefined ? { since, next, everyMs: recheck.everyMs } : { since, gaveUpAt: now } } : {};
+  const lastError = { ...serialized, step: stepId, attempt, ...series };
+  // The alert is stored with the block itself (not after it): a crash in between cannot lose it. A run
+  // still blocked after a scheduled re-check raises none: its alert is open already.
+  const payload = alertPayload(run, stepId, lastError);
+  const event = previous ? undefined : deps.engineEvent('alert.run_blocked', `run:${run.id}`, payload, `alert:run:${run.id}:blocked:${stepId}:${attempt}`);
+  const transition = { status: 'blocked' as const, currentStep: resumeAt ?? stepId, stepAttempt: resumeAt ? 0 : attempt, context, lastError, runAt: next ?? NEVER, waitingFor: next !== undefined ? `recheck:${stepId}` : null, event };
+  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, transition))) throw new LeaseLost();
+  const nextRecheck = next === undefined ? null : new Date(next).toISOString();
+  if (previous) {
+    log.info({ err: { code: serialized.code }, nextRecheck }, 'still blocked after a scheduled re-check');
+    return;
+  }
+  log.warn({ err: { code: serialized.code, message: serialized.message }, nextRecheck }, 'run blocked: a person must act');
+  deps.announce('alert.run_blocked', payload);
+}
+
+/** A blocked run's run_at when nothing will retry it by itself (a person must): far beyond any timer. */
+const NEVER = 253_402_300_799_000; // 9999-12-31T23:59:59Z
+
+/** The re-check series the run is in: its last block was by this step, for this cause, and re-checks. */
+function recheckSeries(lastError: unknown, stepId: string, code: string): { since: number } | undefined {
+  if (typeof lastError !== 'object' || lastError === null) return undefined;
+  const e = lastError as { step?: unknown; code?: unknown; recheck?: { since?: unknown; next?: unknown } };
+  if (e.step !== stepId || e.code !== code || typeof e.recheck?.since !== 'number' || e.recheck.next === undefined) return undefined;
+  return { since: e.recheck.since };
 }
 
 async function dead(deps: RunExecutorDeps, run: RunRecord, stepId: string, attempt: number, finish: Parameters<Store['finishAttempt']>[2], lastError: Record<string, unknown>, context: RunContextData, log: Logger, reason: 'exhausted' | 'bug'): Promise<void> {
-  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, { status: 'dead', currentStep: stepId, stepAttempt: attempt, context, lastError: { ...lastError, reason } }))) throw new LeaseLost();
+  const payload = { ...alertPayload(run, stepId, lastError), reason };
+  const event = deps.engineEvent('alert.run_dead', `run:${run.id}`, payload, `alert:run:${run.id}:dead:${stepId}:${attempt}`);
+  if (!(await deps.store.finishAttempt(run.id, deps.workerId, finish, { status: 'dead', currentStep: stepId, stepAttempt: attempt, context, lastError: { ...lastError, reason }, event }))) throw new LeaseLost();
   log.error({ err: lastError, reason }, 'run dead');
-  await deps.emit('alert.run_dead', `run:${run.id}`, { ...alertPayload(run, stepId, lastError), reason }, `alert:run:${run.id}:dead:${stepId}:${attempt}`);
+  deps.announce('alert.run_dead', payload);
 }
 
 function alertPayload(run: RunRecord, stepId: string, error: Record<string, unknown>): Record<string, unknown> {

@@ -24,6 +24,7 @@ export class Worker {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private running = false;
+  private lastRecheckSweep = 0;
   private inFlight = new Set<Promise<void>>();
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -66,6 +67,7 @@ export class Worker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      await this.sweepRechecks();
       const free = this.concurrency - this.inFlight.size;
       if (free > 0) {
         this.woken = false;
@@ -88,6 +90,19 @@ export class Worker {
         };
       });
       this.wakeUp = undefined;
+    }
+  }
+
+  /** At most once per poll interval: blocked runs whose scheduled re-check is due go back to the queue. */
+  private async sweepRechecks(): Promise<void> {
+    // Throttled on the wall clock; due-ness on the engine's clock.
+    if (Date.now() - this.lastRecheckSweep < this.pollMs) return;
+    this.lastRecheckSweep = Date.now();
+    try {
+      const n = await this.deps.store.requeueDueRechecks(this.deps.now());
+      if (n > 0) this.log.info({ runs: n }, 'blocked runs re-checked on schedule');
+    } catch (err) {
+      this.log.error({ err: errInfo(err) }, 're-check sweep failed; will try again');
     }
   }
 

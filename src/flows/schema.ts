@@ -70,6 +70,15 @@ export const ValidateStepSchema = Type.Object(
     recheckFrom: Type.Optional(
       Type.String({ pattern: ID, maxLength: 64, description: 'an earlier step (or this one): a retry of a run this step blocked starts again there, so the facts are read afresh' }),
     ),
+    recheck: Type.Optional(
+      Type.Object(
+        {
+          every: Duration,
+          for: Type.Optional(Duration),
+        },
+        { ...strict, description: 'a run this step blocked is retried by itself every `every` (from recheckFrom), for at most `for` (default 7d); it stays blocked, and a person can still retry it at once' },
+      ),
+    ),
   },
   strict,
 );

@@ -64,6 +64,7 @@ function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
         });
       }
       issues.push(...recheckTarget(step['recheckFrom'], [...at, 'recheckFrom'], scope));
+      if (isPlainObject(step['recheck'])) issues.push(...duration(step['recheck']['every'], [...at, 'recheck', 'every']), ...duration(step['recheck']['for'], [...at, 'recheck', 'for']));
       break;
     case 'branch':
       if (Array.isArray(step['cases'])) {

@@ -89,6 +89,13 @@ export interface RunTransition {
   runAt?: number | undefined;
   lastError?: unknown;
   waitingFor?: string | null | undefined;
+  /**
+   * On success: the entity version this run applied, raised (never lowered) in the same transaction, so
+   * a later, older event of the lane can never find the run done and the version not yet recorded.
+   */
+  appliedVersion?: { key: string; version: string } | undefined;
+  /** An event stored in the same transaction (the alert of a blocked or dead run: never one without the other). */
+  event?: { event: NewEvent; targets: (ev: EventRecord) => RunTarget[] } | undefined;
 }
 
 export interface AttemptFinish {
@@ -161,6 +168,8 @@ export interface Store {
 
   // operations by a person
   retryRun(runId: number, now?: number): Promise<RunRecord>;
+  /** Blocked runs whose scheduled re-check is due → queued; how many. */
+  requeueDueRechecks(now?: number): Promise<number>;
   cancelRun(runId: number, now?: number): Promise<RunRecord>;
   replayRun(runId: number, firstStep: string, flowVersion: string, now?: number): Promise<RunRecord>;
   signal(runId: number, stepId: string, payload: unknown, now?: number): Promise<void>;

@@ -3,6 +3,7 @@
  * poller cursors and singleton leases. Shared by both dialects.
  */
 import type { Kysely } from 'kysely';
+import type { WriteFn } from './group-commit.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tables } from './schema.ts';
 import type { RunRecord } from './port.ts';
@@ -18,6 +19,8 @@ export class StoreOps {
   constructor(
     protected readonly kdb: Kysely<Tables>,
     private readonly wakeAll: () => void,
+    /** Runs a write transaction (grouped with concurrent writes on SQLite). */
+    protected readonly tx: <T>(fn: WriteFn<T>) => Promise<T>,
   ) {}
 
   private async mustGet(runId: number): Promise<RunRecord> {
@@ -40,6 +43,22 @@ export class StoreOps {
     }
     this.wakeAll();
     return this.mustGet(runId);
+  }
+
+  /**
+   * Blocked runs whose scheduled re-check is due (run_at ≤ now; a run that waits for a person has run_at
+   * in year 9999) → queued, to run again from the step they resume at. Answers how many.
+   */
+  async requeueDueRechecks(now = Date.now()): Promise<number> {
+    const res = await this.kdb
+      .updateTable('runs')
+      .set({ status: 'queued', waiting_for: null, finished_at: null, updated_at: now })
+      .where('status', '=', 'blocked')
+      .where('run_at', '<=', now)
+      .executeTakeFirst();
+    const n = Number(res.numUpdatedRows);
+    if (n > 0) this.wakeAll();
+    return n;
   }
 
   /** Any unfinished run → cancelled. A worker holding it loses its fence and stops at its next write. */
@@ -91,7 +110,7 @@ export class StoreOps {
     if (run.status !== 'waiting' || run.waitingFor !== `signal:${stepId}`) {
       throw new UserError('OF_SIGNAL_NOT_WAITING', `run ${runId} is ${run.status}${run.waitingFor ? ` (${run.waitingFor})` : ''}, not waiting for a signal at step '${stepId}'`, { runId, stepId, status: run.status });
     }
-    await this.kdb.transaction().execute(async (trx) => {
+    await this.tx(async (trx) => {
       await trx.insertInto('signals').values({ run_id: runId, step_id: stepId, payload: JSON.stringify(payload ?? null), created_at: now, consumed_at: null }).execute();
       await trx.updateTable('runs').set({ run_at: now, updated_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
     });
@@ -110,12 +129,7 @@ export class StoreOps {
 
   /** Raises the entity's applied version; never lowers it. */
   async setEntityVersion(key: string, version: string): Promise<void> {
-    const now = Date.now();
-    await this.kdb
-      .insertInto('entity_versions')
-      .values({ key, version, updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ version, updated_at: now }).where('entity_versions.version', '<', version))
-      .execute();
+    await raiseEntityVersion(this.kdb, key, version);
   }
 
   async getCursor(name: string): Promise<string | null> {
@@ -151,4 +165,14 @@ export class StoreOps {
   async releaseLease(name: string, holder: string): Promise<void> {
     await this.kdb.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
   }
+}
+
+/** Raises the entity's applied version; never lowers it. */
+export async function raiseEntityVersion(db: Kysely<Tables>, key: string, version: string): Promise<void> {
+  const now = Date.now();
+  await db
+    .insertInto('entity_versions')
+    .values({ key, version, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ version, updated_at: now }).where('entity_versions.version', '<', version))
+    .execute();
 }

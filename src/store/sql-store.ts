@@ -10,22 +10,28 @@ import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent,
 import { attemptFromRow, eventFromRow, runFromRow, toJson, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
-import { StoreOps } from './sql-ops.ts';
+import { StoreOps, raiseEntityVersion } from './sql-ops.ts';
+import { GroupCommit } from './group-commit.ts';
 
 const TERMINAL = new Set(['succeeded', 'cancelled', 'skipped', 'dead', 'blocked']);
 
 export class SqlStore extends StoreOps implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly waker = new Waker();
+  /** SQLite only: concurrent writes share one commit (see group-commit.ts). */
+  readonly groupCommit: GroupCommit | undefined;
 
   private constructor(private readonly database: Database) {
-    super(database.db, () => this.wake());
+    const group = database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined;
+    super(database.db, () => this.wake(), group ? (fn) => group.write(fn) : (fn) => database.db.transaction().execute(fn));
+    this.groupCommit = group;
     this.dialect = database.dialect;
   }
 
   static async open(database: Database, opts: { listen?: boolean } = {}): Promise<SqlStore> {
     const store = new SqlStore(database);
     if (database.pgPool && opts.listen !== false) await store.waker.listen(database.pgPool);
+    if (database.sqliteDataVersion && !process.env.NOWATCH && opts.listen !== false && !database.url.endsWith(':memory:')) store.waker.watchSqlite(database.sqliteDataVersion);
     return store;
   }
 
@@ -65,13 +71,13 @@ export class SqlStore extends StoreOps implements Store {
   // ---- ingress
 
   async ingest(event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult> {
-    const result = await this.db.transaction().execute((trx) => this.ingestIn(trx, event, targets));
+    const result = await this.tx((trx) => this.ingestIn(trx, event, targets));
     if (result.runIds.length > 0) this.wake();
     return result;
   }
 
   async ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult[]> {
-    const results = await this.db.transaction().execute(async (trx) => {
+    const results = await this.tx(async (trx) => {
       const out: IngestResult[] = [];
       for (const ev of events) out.push(await this.ingestIn(trx, ev, targets));
       await upsertCursor(trx, cursorName, cursor);
@@ -143,7 +149,8 @@ export class SqlStore extends StoreOps implements Store {
   // ---- the queue
 
   async claimRuns(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<RunRecord[]> {
-    const rows = await claimReadyRuns(this.db, this.dialect, workerId, limit, leaseMs, now);
+    // SQLite: the claim's write joins the group commit; PostgreSQL: its own statement (row locks).
+    const rows = this.dialect === 'sqlite' ? await this.tx((trx) => claimReadyRuns(trx, 'sqlite', workerId, limit, leaseMs, now)) : await claimReadyRuns(this.db, this.dialect, workerId, limit, leaseMs, now);
     return rows.map(runFromRow);
   }
 
@@ -153,7 +160,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.tx(async (trx) => {
       const now = Date.now();
       const res = await trx
         .updateTable('runs')
@@ -168,7 +175,11 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
-    const ok = await this.db.transaction().execute((trx) => finishIn(trx, runId, workerId, finish, next));
+    const ok = await this.tx(async (trx) => {
+      if (!(await finishIn(trx, runId, workerId, finish, next))) return false;
+      if (next.event) await this.ingestIn(trx, next.event.event, next.event.targets);
+      return true;
+    });
     // A finished run may free its lane for the next run of the same entity.
     if (ok && next.status !== 'running') this.wake();
     return ok;
@@ -176,7 +187,7 @@ export class SqlStore extends StoreOps implements Store {
 
   async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
     if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next);
-    return this.db.transaction().execute(async (trx) => {
+    return this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
       return insertStarted(trx, runId, next.currentStep, 1, null, Date.now());
     });
@@ -334,5 +345,6 @@ async function finishIn(trx: Transaction<Tables>, runId: number, workerId: strin
       .where('id', '=', finish.attemptId)
       .execute();
   }
+  if (next.appliedVersion) await raiseEntityVersion(trx, next.appliedVersion.key, next.appliedVersion.version);
   return true;
 }

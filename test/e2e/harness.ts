@@ -23,15 +23,20 @@ export interface StackOptions {
   backend?: Backend;
   /** Deep-merged into the flow's settings (a copy of flows/order-to-erp.yaml is written). */
   settings?: Record<string, unknown>;
+  /** Fields set on steps of that copy, by step id. */
+  steps?: Record<string, Record<string, unknown>>;
   pollMs?: number;
   workers?: number;
 }
 
 /** Writes a copy of the shipped flow with some settings changed; returns its path. */
-export function flowWithSettings(settings: Record<string, unknown>, dir = tempDir('orderflow-flow-')): string {
+export function flowWithSettings(settings: Record<string, unknown>, dir = tempDir('orderflow-flow-'), steps: Record<string, Record<string, unknown>> = {}): string {
   const doc = YAML.parseDocument(fs.readFileSync(ORDER_TO_ERP_FLOW, 'utf8'));
-  const current = (doc.toJS() as { settings?: Record<string, unknown> }).settings ?? {};
-  doc.set('settings', deepMerge(current, settings));
+  const js = doc.toJS() as { settings?: Record<string, unknown>; steps: Array<{ id: string }> };
+  doc.set('settings', deepMerge(js.settings ?? {}, settings));
+  js.steps.forEach((step, i) => {
+    for (const [k, v] of Object.entries(steps[step.id] ?? {})) doc.setIn(['steps', i, k], v);
+  });
   const file = path.join(dir, 'order-to-erp.yaml');
   fs.writeFileSync(file, doc.toString());
   return file;
@@ -146,7 +151,7 @@ export interface OrderStack {
 export async function startOrderStack(opts: StackOptions = {}): Promise<OrderStack> {
   const erpEmu = await startSapB1Emulator({ port: 0, seed: 'demo' });
   const shop = await startPrestaShopEmulator({ port: 0, key: SHOP_KEY, seed: 'demo' });
-  const flow = opts.settings ? flowWithSettings(opts.settings) : ORDER_TO_ERP_FLOW;
+  const flow = opts.settings || opts.steps ? flowWithSettings(opts.settings ?? {}, undefined, opts.steps) : ORDER_TO_ERP_FLOW;
   const config = emulatorConfig({ shopUrl: shop.url, shopKey: SHOP_KEY, erpUrl: erpEmu.url, database: await freshStoreUrl(opts.backend ?? 'sqlite'), pollMs: opts.pollMs ?? 250, flows: [flow], workers: opts.workers ?? 1 });
   const notifier = new LogNotifier(silentLogger);
   const runtime = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: process.env.E2E_LOG ?? 'silent' }), port: 0, notifier });

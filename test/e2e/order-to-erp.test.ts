@@ -222,3 +222,28 @@ describe('order to ERP with back-orders accepted and restocking by notification'
     assert.equal((await s.erp.stats()).counts.PurchaseRequests ?? 0, 0);
   });
 });
+
+describe('order to ERP with the stock re-check on a short schedule', () => {
+  let s: OrderStack;
+  before(async () => {
+    s = await startOrderStack({ steps: { 'stock-check': { recheck: { every: '1s', for: '1h' } } } });
+  });
+  after(async () => s.stop());
+
+  test('an order blocked for stock completes by itself after a goods receipt, with one warehouse message and one Sales Order', async () => {
+    const placed = await s.checkout(makeCheckout('no-stock', () => 0));
+    const run = await s.waitRun(placed.id_order, ['blocked', 'succeeded', 'dead']);
+    assert.equal(run.status, 'blocked');
+    const err = run.lastError as { code: string; message: string; recheck?: { next?: number } };
+    assert.equal(err.code, 'OF_RULE_OUT_OF_STOCK');
+    assert.ok(err.recheck?.next, 'the next re-check is shown');
+    const short = /(A\d{5}) ordered 2, available 0/.exec(err.message)!;
+    // Still short after a re-check or two: it stays blocked.
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.equal((await s.runOf(placed.id_order))!.status, 'blocked');
+    await s.erp.post('InventoryGenEntries', { DocumentLines: [{ ItemCode: short[1], Quantity: 40, WarehouseCode: '01' }] });
+    await s.waitRun(placed.id_order, ['succeeded']); // no retry by a person
+    assert.equal((await s.erp.ordersByNumAtCard(placed.reference)).length, 1);
+    assert.equal(s.notifier.sent.filter((n) => n.runId === run.id && n.template === 'stock-backorder').length, 1);
+  });
+});

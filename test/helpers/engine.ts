@@ -17,10 +17,13 @@ export interface Recorder {
   concurrentByLane: Map<string, number>;
   maxConcurrentByLane: Map<string, number>;
   order: Array<{ lane: string; seq: number }>;
+  /** What the `read` action answers, by name (a stock level a test changes). */
+  values: Map<string, unknown>;
+  reads: number;
 }
 
 export function newRecorder(): Recorder {
-  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [] };
+  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [], values: new Map(), reads: 0 };
 }
 
 export function testConnector(rec: Recorder) {
@@ -30,6 +33,14 @@ export function testConnector(rec: Recorder) {
     createClient: () => ({ rec }),
     actions: {
       noop: { description: 'does nothing', write: false, run: async () => ({ ok: true }) },
+      read: {
+        description: 'answers the value the test set under input.name',
+        write: false,
+        run: async (_ctx, input: { name: string }) => {
+          rec.reads++;
+          return { value: rec.values.get(input.name) ?? null };
+        },
+      },
       write: {
         description: 'records one effect per call; fails as planned',
         write: true,

@@ -38,7 +38,9 @@ export function sqliteUrl(): string {
 
 /** A URL to a fresh, empty PostgreSQL schema. */
 export function postgresUrl(): string {
-  const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  // Under scripts/test.mjs the run's tag is in the name: the runner drops what its run left behind.
+  const run = /^[a-z0-9]{1,12}$/.test(process.env.ORDERFLOW_TEST_RUN ?? '') ? `${process.env.ORDERFLOW_TEST_RUN}_` : '';
+  const schema = `t_${run}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const u = new URL(PG_BASE_URL);
   u.searchParams.set('schema', schema);
   return u.toString();

@@ -4,6 +4,10 @@ import { evaluateCondition } from '../../flows/conditions.ts';
 import { evaluateMapping, renderTemplate } from '../../flows/mapping.ts';
 import type { BranchStep, MapStep, ValidateStep } from '../../flows/types.ts';
 import type { StepEnv, StepOutcome } from './types.ts';
+import { parseDuration } from '../../flows/duration.ts';
+
+/** How long a blocked run keeps re-checking by itself when the flow does not say. */
+const DEFAULT_RECHECK_FOR = '7d';
 
 export async function executeValidate(env: StepEnv<ValidateStep>): Promise<StepOutcome> {
   const warnings: Array<{ code: string; message: string }> = [];
@@ -18,7 +22,8 @@ export async function executeValidate(env: StepEnv<ValidateStep>): Promise<StepO
     const output = { ok: false, code: rule.code, message, warnings };
     if (onFail === 'skip-rest') return { kind: 'end', output };
     // With recheckFrom, a retry starts again at the step that read the facts, so a fixed cause is seen.
-    return { kind: 'block', error: new UserError(`OF_RULE_${rule.code}`, message, { rule: rule.code, step: env.step.id }), output, resumeAt: env.step.recheckFrom };
+    const recheck = env.step.recheck ? { everyMs: parseDuration(env.step.recheck.every), forMs: parseDuration(env.step.recheck.for ?? DEFAULT_RECHECK_FOR) } : undefined;
+    return { kind: 'block', error: new UserError(`OF_RULE_${rule.code}`, message, { rule: rule.code, step: env.step.id }), output, resumeAt: env.step.recheckFrom, recheck };
   }
   return { kind: 'done', output: { ok: true, warnings } };
 }

@@ -39,6 +39,6 @@ export type StepOutcome =
   /** The run ends here as succeeded (a validate rule with `skip-rest`). */
   | { kind: 'end'; output: unknown }
   /** The run is blocked: a person must act (a validate rule with `block`, an approval that timed out to `block`). */
-  | { kind: 'block'; error: OrderflowError; output?: unknown; resumeAt?: string | undefined };
+  | { kind: 'block'; error: OrderflowError; output?: unknown; resumeAt?: string | undefined; recheck?: { everyMs: number; forMs: number } | undefined };
 
 export type StepExecutor<S extends FlowStep = FlowStep> = (env: StepEnv<S>) => Promise<StepOutcome>;

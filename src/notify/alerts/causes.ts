@@ -54,12 +54,13 @@ export async function runCauseHolds(db: Kysely<Tables>, kind: string, data: Reco
     .select(['last_error'])
     .where('status', '=', kind === RUN_BLOCKED ? 'blocked' : 'dead')
     .where('flow_id', '=', p.flowId)
-    .where('current_step', '=', p.stepId)
     .limit(5_000)
     .execute();
+  // The step that failed is in last_error: a validate step with recheckFrom leaves current_step earlier.
   return rows.some((r) => {
     try {
-      return ((JSON.parse(r.last_error ?? '{}') as { code?: string }).code ?? 'unknown') === code;
+      const e = JSON.parse(r.last_error ?? '{}') as { code?: string; step?: string };
+      return (e.code ?? 'unknown') === code && e.step === p.stepId;
     } catch {
       return false;
     }
