@@ -28,6 +28,7 @@ type FromChild = { ready: string } | { stopped: true; events: number; runs: Reco
 
 /** The child: a server with one worker on the given store, until the parent says stop. */
 async function serve(url: string, workers: number): Promise<void> {
+  os.setPriority(0); // the server runs at normal priority, whatever the generator that forked it has
   const store = await openStore(url);
   const engine = await newEngine(store, newRecorder());
   engine.addConnector(hookConnector);
@@ -184,6 +185,16 @@ async function runOne(backend: Backend, rate: number, seconds: number, workers: 
 }
 
 async function main(): Promise<void> {
+  // The load generator shares the two cores with the server: when the scheduler parks it, every answer
+  // that arrives meanwhile looks late. Run it ahead of the server (root only; else as it is) so the
+  // latencies are the server's, not the generator's; the server's own view is printed next to them.
+  let priority = 'normal';
+  try {
+    os.setPriority(-10);
+    priority = 'raised (nice -10)';
+  } catch {
+    // not allowed here: measured at normal priority
+  }
   const rate = Number(arg('rate', '500'));
   const seconds = Number(arg('seconds', '10'));
   const workerCounts = arg('workers', '0,1').split(',').map(Number);
@@ -195,7 +206,7 @@ async function main(): Promise<void> {
   }
   // Figures from a machine busy with other work are not comparable: say how busy it was.
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, node ${process.version}`);
-  console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process; workers = runs executed alongside`);
+  console.log(`webhook ingest: ${rate}/s for ${seconds} s, open loop, keep-alive; server in a child process (normal priority); load generator priority ${priority}; workers = runs executed alongside`);
   console.log('backend   | workers | sent  | 202   | other | achieved/s | p50 ms | p90 ms | p99 ms | max ms | server p50/p99 ms | sender lag max ms | events stored (incl. warm-up + closed loop) | runs succeeded at stop | server RSS MB | closed loop, 8 conns: 202/s, p50, p99 ms');
   for (const b of list) for (const workers of workerCounts) printRow(await runOne(b, rate, seconds, workers), workers);
 }

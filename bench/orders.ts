@@ -28,6 +28,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 20);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
+/** Shop webservice requests in flight (the connector's default is 4, to spare a small shop). */
+const SHOP_CONCURRENCY = Number(process.env.BENCH_SHOP_CONCURRENCY ?? 4);
 const KEY = 'BENCHKEYBENCHKEYBENCHKEYBENCH123';
 
 function pct(xs: number[], p: number): number {
@@ -36,7 +38,8 @@ function pct(xs: number[], p: number): number {
 }
 
 async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env.EMU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EMU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, 'bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -88,7 +91,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
   const erp = await spawnEmulator(['sapb1', '--port', '0', '--seed', 'demo', ...(erpLatency ? ['--faults', `latency=${erpLatency}`] : [])], /listening on (\S+\/b1s\/v1)/);
   const shop = await spawnEmulator(['prestashop', '--port', '0', '--key', KEY, '--seed', 'demo'], /emulator: (\S+)\/api\//);
   const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
-  const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8 });
+  const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8, shopConcurrency: SHOP_CONCURRENCY });
   const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
   try {
     const rnd = seededRandom(11);

@@ -33,6 +33,8 @@ export interface EmulatorConfigOptions {
   leaseMs?: number | undefined;
   /** ERP requests in flight at once (the Service Layer's session limit); default 8. */
   erpConcurrency?: number | undefined;
+  /** Shop webservice requests in flight at once; default the connector's (4). */
+  shopConcurrency?: number | undefined;
   port?: number | undefined;
 }
 
@@ -48,7 +50,7 @@ export function emulatorConfig(o: EmulatorConfigOptions): OrderflowConfig {
     connections: {
       shop: {
         connector: 'prestashop',
-        settings: { baseUrl: o.shopUrl, apiKey: o.shopKey, psVersion: '8', confirmedStates: B2B_CONFIRMED_STATES },
+        settings: { baseUrl: o.shopUrl, apiKey: o.shopKey, psVersion: '8', confirmedStates: B2B_CONFIRMED_STATES, ...(o.shopConcurrency ? { concurrency: o.shopConcurrency } : {}) },
         pollers: { orders: { intervalMs: o.pollMs ?? 1000, options: { since: 'all' } } },
       },
       erp: {
