@@ -13,6 +13,11 @@ import { closest } from './suggest.ts';
 import { isPlainObject, type RawIssue } from './schema-issues.ts';
 import { END } from './types.ts';
 
+/** A field written as a template takes its value from the run's data (settings) when the step runs. */
+function isTemplated(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('{{');
+}
+
 type Obj = Record<string, unknown>;
 
 /** Where a field sits: its step's position and every step id with its first position. */
@@ -77,11 +82,12 @@ function stepIssues(step: Obj, at: PathSegment[], scope: Scope): RawIssue[] {
       issues.push(...target(step['default'], [...at, 'default'], scope));
       break;
     case 'approval':
-      issues.push(...duration(step['timeout'], [...at, 'timeout']), ...duration(step['remindEvery'], [...at, 'remindEvery']));
-      issues.push(...template(step['message'], [...at, 'message'], scope));
+      for (const f of ['timeout', 'remindEvery'] as const) issues.push(...(isTemplated(step[f]) ? template(step[f], [...at, f], scope) : duration(step[f], [...at, f])));
+      issues.push(...template(step['message'], [...at, 'message'], scope), ...template(step['role'], [...at, 'role'], scope));
       break;
     case 'notify':
       issues.push(...recipients(step['channel'], step['to'], [...at, 'to']), ...expression(step['data'], [...at, 'data'], scope));
+      if (Array.isArray(step['to'])) step['to'].forEach((entry: unknown, i) => issues.push(...(isTemplated(entry) ? template(entry, [...at, 'to', i], scope) : [])));
       break;
     case 'wait':
       if ((step['duration'] === undefined) === (step['until'] === undefined)) {
@@ -116,7 +122,7 @@ function recipients(channel: unknown, to: unknown, at: PathSegment[]): RawIssue[
   if (!rule || !Array.isArray(to)) return [];
   const issues: RawIssue[] = [];
   to.forEach((entry: unknown, i) => {
-    if (typeof entry !== 'string') return;
+    if (typeof entry !== 'string' || isTemplated(entry)) return; // a template is checked as one, and its text when sent
     if (entry.startsWith('role:')) {
       if (!/^role:[a-z0-9][a-z0-9_-]*$/i.test(entry)) issues.push({ path: [...at, i], message: `recipient ${JSON.stringify(entry)} names no role`, fix: 'write role:<name>, e.g. role:sales' });
       return;

@@ -11,6 +11,33 @@ export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+/**
+ * A run's context is written with every step, and it holds every earlier step's output (a whole shop
+ * order, its customer, the ERP's answers): serializing it afresh each time made a 20-step run serialize
+ * its first output 20 times. Each output object is serialized once and its text reused, by identity;
+ * outputs are never changed after their step (later steps read them, never write them).
+ */
+const outputJson = new WeakMap<object, string>();
+
+export function contextToJson(context: RunContextData): string {
+  const parts: string[] = [];
+  for (const [stepId, output] of Object.entries(context.steps)) {
+    if (output === undefined) continue;
+    let json: string | undefined;
+    if (typeof output === 'object' && output !== null) {
+      json = outputJson.get(output);
+      if (json === undefined) {
+        json = JSON.stringify(output);
+        outputJson.set(output, json);
+      }
+    } else {
+      json = JSON.stringify(output);
+    }
+    parts.push(`${JSON.stringify(stepId)}:${json}`);
+  }
+  return `{"steps":{${parts.join(',')}},"vars":${JSON.stringify(context.vars ?? {})}}`;
+}
+
 export function eventFromRow(r: Selectable<EventsTable>): EventRecord {
   return {
     id: Number(r.id),

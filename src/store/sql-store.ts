@@ -7,7 +7,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { Tables } from './schema.ts';
 import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTarget, RunTransition, Store, XrefRecord } from './port.ts';
-import { attemptFromRow, eventFromRow, runFromRow, toJson, xrefFromRow } from './rows.ts';
+import { attemptFromRow, contextToJson, eventFromRow, runFromRow, toJson, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps, raiseEntityVersion } from './sql-ops.ts';
@@ -282,7 +282,7 @@ async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: st
  */
 async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
   const now = Date.now();
-  const context = next.context !== undefined ? JSON.stringify(next.context) : null;
+  const context = next.context !== undefined ? contextToJson(next.context) : null;
   const setError = next.lastError !== undefined;
   const setWaiting = next.waitingFor !== undefined;
   const input = finish.input !== undefined ? toJson(finish.input) : null;
@@ -317,7 +317,7 @@ async function finishIn(trx: Transaction<Tables>, runId: number, workerId: strin
       status: next.status,
       current_step: next.currentStep,
       step_attempt: next.stepAttempt,
-      ...(next.context !== undefined ? { context: JSON.stringify(next.context) } : {}),
+      ...(next.context !== undefined ? { context: contextToJson(next.context) } : {}),
       ...(next.runAt !== undefined ? { run_at: next.runAt } : {}),
       ...(next.lastError !== undefined ? { last_error: toJson(next.lastError) } : {}),
       ...(next.waitingFor !== undefined ? { waiting_for: next.waitingFor } : {}),

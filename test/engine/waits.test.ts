@@ -116,6 +116,30 @@ for (const backend of await backends()) {
     }
   });
 
+  test(`${backend}: an approval's role, timeout and reminders may come from the flow's settings`, async () => {
+    const h = await harness(backend);
+    try {
+      await h.flow({
+        id: 'approve-settings',
+        trigger: { connection: 'src', event: 'order.big' },
+        settings: { approval: { role: 'directors', timeout: '30m', remindEvery: '10m' } },
+        steps: [{ id: 'ok', kind: 'approval', role: '{{ settings.approval.role }}', timeout: '{{ settings.approval.timeout }}', remindEvery: '{{ settings.approval.remindEvery }}', onTimeout: 'block' }],
+      });
+      const t0 = h.clock.now();
+      const id = await h.start('order.big', { n: 1 });
+      const parked = await waitingFor(h, id, 'signal:ok', 1);
+      assert.equal(parked.runAt, t0 + 10 * MIN, 'the first reminder is due after the setting\'s 10 minutes');
+      const [requested] = await h.events('approval.requested');
+      assert.equal(requested?.payload.role, 'directors');
+      assert.equal(requested?.payload.deadline, new Date(t0 + 30 * MIN).toISOString());
+      h.clock.advance(30 * MIN);
+      const blocked = await h.until(id, 'blocked');
+      assert.match((blocked.lastError as { message: string }).message, /\(role directors\)/);
+    } finally {
+      await h.close();
+    }
+  });
+
   test(`${backend}: a run stays on the flow version it started with when the flow is changed`, async () => {
     const h = await harness(backend);
     try {

@@ -30,6 +30,17 @@ void describe('flow file validation', () => {
     assert.equal(parseFlow(MINIMAL, 'min.yaml').id, 'f');
   });
 
+  void it('takes an approval\'s role, durations and a recipient from settings as templates, and checks those templates', () => {
+    const step = (role: string, timeout: string, to: string) =>
+      `id: f\nsettings: { approval: { role: directors, timeout: 2h } }\nsteps:\n  - id: tell\n    kind: notify\n    channel: email\n    to: [ '${to}' ]\n    template: t\n  - id: a\n    kind: approval\n    role: '${role}'\n    timeout: '${timeout}'\n`;
+    assert.deepEqual(issuesOf(step('{{ settings.approval.role }}', '{{ settings.approval.timeout }}', 'role:{{ settings.approval.role }}')), []);
+    const issues = issuesOf(step('{{ settings.approval.role', '{{ }}', 'role:{{ settings.approval.role'));
+    find(issues, 'steps[1].role', /never closed/);
+    find(issues, 'steps[1].timeout', /empty \{\{ \}\}/);
+    find(issues, 'steps[0].to[0]', /never closed/);
+    find(issuesOf(step('directors', '2 days', 'role:sales')), 'steps[1].timeout', /"2 days" is not understood/);
+  });
+
   void it('reports every problem of a broken file in one pass, each with file, path, line and fix', async () => {
     const issues = issuesOf(await readFile(brokenPath, 'utf8'), brokenPath);
     const expected: Array<[string, number, RegExp, RegExp]> = [

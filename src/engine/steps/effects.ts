@@ -3,6 +3,7 @@ import { UserError } from '../../core/errors.ts';
 import { evaluateMapping } from '../../flows/mapping.ts';
 import type { NotifyStep, XrefStep, CodeStep } from '../../flows/types.ts';
 import type { StepEnv, StepOutcome } from './types.ts';
+import { resolveText } from './templated.ts';
 
 export async function executeNotify(env: StepEnv<NotifyStep>): Promise<StepOutcome> {
   if (!env.notifier) {
@@ -11,7 +12,8 @@ export async function executeNotify(env: StepEnv<NotifyStep>): Promise<StepOutco
   const data = env.step.data ? await evaluateMapping(env.step.data, env.data) : env.data;
   const result = await env.notifier.send({
     channel: env.step.channel,
-    to: env.step.to,
+    // A recipient may name a setting: '{{ "role:" & settings.approval.role }}'.
+    to: await Promise.all(env.step.to.map((to, i) => resolveText(to, env.data, `to[${i}]`))),
     template: env.step.template,
     data,
     runId: env.run.id,

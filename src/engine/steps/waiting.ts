@@ -8,6 +8,7 @@ import { parseDuration } from '../../flows/duration.ts';
 import { evaluateMapping, renderTemplate } from '../../flows/mapping.ts';
 import type { ApprovalStep, WaitStep } from '../../flows/types.ts';
 import type { StepEnv, StepOutcome } from './types.ts';
+import { resolveDuration, resolveText } from './templated.ts';
 
 export async function executeWait(env: StepEnv<WaitStep>): Promise<StepOutcome> {
   const key = `wait:${env.step.id}`;
@@ -44,17 +45,19 @@ export async function executeApproval(env: StepEnv<ApprovalStep>): Promise<StepO
   const key = `approval:${step.id}`;
   const now = env.now();
   let state = env.vars[key] as ApprovalState | undefined;
+  // Role and durations may name settings ('{{ settings.approval.role }}').
+  const role = await resolveText(step.role, env.data, 'role');
+  const remind = step.remindEvery !== undefined ? await resolveDuration(step.remindEvery, env.data, 'remindEvery') : null;
   if (!state) {
-    const remind = step.remindEvery !== undefined ? parseDuration(step.remindEvery) : null;
     state = {
       requestedAt: now,
-      deadline: step.timeout !== undefined ? now + parseDuration(step.timeout) : null,
+      deadline: step.timeout !== undefined ? now + (await resolveDuration(step.timeout, env.data, 'timeout')) : null,
       nextReminder: remind ? now + remind : null,
       reminders: 0,
     };
     env.vars[key] = state;
     const message = step.message ? await renderTemplate(step.message, env.data) : `run ${env.run.id} of flow '${env.flow.flow.id}' waits for approval`;
-    await env.emit('approval.requested', approvalPayload(env, message, state), `approval:${env.run.id}:${step.id}:requested`);
+    await env.emit('approval.requested', approvalPayload(env, role, message, state), `approval:${env.run.id}:${step.id}:requested`);
   }
 
   const signal = (await env.store.getSignal(env.run.id, step.id)) as ApprovalDecision | undefined;
@@ -65,28 +68,28 @@ export async function executeApproval(env: StepEnv<ApprovalStep>): Promise<StepO
 
   if (state.deadline !== null && now >= state.deadline) {
     const policy = step.onTimeout ?? 'reject';
-    await env.emit('approval.expired', { ...approvalPayload(env, 'approval expired', state), policy }, `approval:${env.run.id}:${step.id}:expired`);
+    await env.emit('approval.expired', { ...approvalPayload(env, role, 'approval expired', state), policy }, `approval:${env.run.id}:${step.id}:expired`);
     if (policy === 'block') {
-      return { kind: 'block', error: new UserError('OF_APPROVAL_EXPIRED', `nobody decided on step '${step.id}' (role ${step.role}) before its timeout; decide and retry the run`, { step: step.id }) };
+      return { kind: 'block', error: new UserError('OF_APPROVAL_EXPIRED', `nobody decided on step '${step.id}' (role ${role}) before its timeout; decide and retry the run`, { step: step.id }) };
     }
     return { kind: 'done', output: { approved: policy === 'approve', decision: policy, by: 'timeout', comment: null, decidedAt: new Date(now).toISOString() } };
   }
 
   if (state.nextReminder !== null && now >= state.nextReminder) {
     state.reminders += 1;
-    state.nextReminder = now + parseDuration(step.remindEvery ?? 0);
-    await env.emit('approval.reminder', { ...approvalPayload(env, 'approval still pending', state), reminder: state.reminders }, `approval:${env.run.id}:${step.id}:reminder:${state.reminders}`);
+    state.nextReminder = now + (remind ?? 0);
+    await env.emit('approval.reminder', { ...approvalPayload(env, role, 'approval still pending', state), reminder: state.reminders }, `approval:${env.run.id}:${step.id}:reminder:${state.reminders}`);
   }
   const wakeAt = [state.deadline, state.nextReminder].filter((t): t is number => t !== null);
   return { kind: 'wait', until: wakeAt.length > 0 ? Math.min(...wakeAt) : null, forSignal: true };
 }
 
-function approvalPayload(env: StepEnv<ApprovalStep>, message: string, state: ApprovalState): Record<string, unknown> {
+function approvalPayload(env: StepEnv<ApprovalStep>, role: string, message: string, state: ApprovalState): Record<string, unknown> {
   return {
     runId: env.run.id,
     flowId: env.flow.flow.id,
     stepId: env.step.id,
-    role: env.step.role,
+    role,
     entityKey: env.run.entityKey,
     message,
     requestedAt: new Date(state.requestedAt).toISOString(),
