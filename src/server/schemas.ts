@@ -116,6 +116,14 @@ export const SignalBody = Type.Object({
   payload: Type.Optional(Type.Unknown({ description: "for approvals: { decision: 'approve'|'reject', by?, comment? }" })),
 }, closed);
 
+export const RetryQuery = Type.Object({
+  flow: Type.Optional(
+    Type.Union([Type.Literal('same'), Type.Literal('current')], {
+      description: 'same (default): the flow version the run started with; current: the flow as loaded now, so a fix made in the flow (a mapping in its settings) applies. Completed steps stay done either way.',
+    }),
+  ),
+});
+
 export const DecisionBody = Type.Object({
   by: Type.Optional(Type.String({ minLength: 1, description: 'who decided' })),
   comment: Type.Optional(Type.String()),

@@ -167,7 +167,7 @@ export interface Store {
   countRunsByStatus(): Promise<Record<string, number>>;
 
   // operations by a person
-  retryRun(runId: number, now?: number): Promise<RunRecord>;
+  retryRun(runId: number, now?: number, flowVersion?: string): Promise<RunRecord>;
   /** Blocked runs whose scheduled re-check is due → queued; how many. */
   requeueDueRechecks(now?: number): Promise<number>;
   cancelRun(runId: number, now?: number): Promise<RunRecord>;

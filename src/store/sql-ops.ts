@@ -29,11 +29,15 @@ export class StoreOps {
     return runFromRow(row);
   }
 
-  /** Blocked or dead → queued at the failed step, with a fresh attempt budget. */
-  async retryRun(runId: number, now = Date.now()): Promise<RunRecord> {
+  /**
+   * Blocked or dead → queued at the failed step, with a fresh attempt budget. With `flowVersion` the run
+   * goes on under that version of its flow (the caller checked that it has the step): a fix made in the
+   * flow (a mapping in its settings) applies to the rest of the run, its completed steps stay done.
+   */
+  async retryRun(runId: number, now = Date.now(), flowVersion?: string): Promise<RunRecord> {
     const res = await this.kdb
       .updateTable('runs')
-      .set({ status: 'queued', run_at: now, step_attempt: 0, locked_by: null, locked_until: null, finished_at: null, waiting_for: null, updated_at: now })
+      .set({ status: 'queued', run_at: now, step_attempt: 0, locked_by: null, locked_until: null, finished_at: null, waiting_for: null, updated_at: now, ...(flowVersion ? { flow_version: flowVersion } : {}) })
       .where('id', '=', runId)
       .where('status', 'in', ['blocked', 'dead'])
       .executeTakeFirst();

@@ -139,7 +139,7 @@ describe('order to ERP', () => {
     assert.equal((await s.erp.ordersByNumAtCard(placed.reference)).length, 1);
   });
 
-  test('an unmapped payment method is blocked naming the module and the setting; replaying on a flow with the mapping creates the order', async () => {
+  test('an unmapped payment method is blocked naming the module and the setting; after the mapping is added, a retry on the current flow creates the order', async () => {
     const placed = await s.checkout(makeCheckout('unmapped-payment', () => 0));
     const run = await s.waitRun(placed.id_order, ['blocked', 'succeeded', 'dead']);
     assert.equal(run.status, 'blocked');
@@ -153,10 +153,13 @@ describe('order to ERP', () => {
     const { loadFlowFile } = await import('../../src/flows/load.ts');
     const fixed = await loadFlowFile(flowWithSettings({ paymentMethods: { ps_cashondelivery: 'TRANSFER' } }));
     await s.runtime.engine.addFlow(fixed);
-    await s.runtime.store.cancelRun(run.id);
-    await s.runtime.store.replayRun(run.id, 'order', fixed.hash);
+    const res = await fetch(`${s.runtime.url!}/api/runs/${run.id}/retry?flow=current`, { method: 'POST' });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(((await res.json()) as { run: { flowVersion: string } }).run.flowVersion, fixed.hash);
     await succeeded(s, placed.id_order);
     assert.equal((await s.erp.ordersByNumAtCard(placed.reference))[0]?.PaymentMethod, 'TRANSFER');
+    const attempts = await s.runtime.store.listAttempts(run.id);
+    assert.equal(attempts.filter((a) => a.stepId === 'order').length, 1, 'completed steps are not run again');
   });
 
   test('an order over 5,000 EUR waits for a decision; approved through the API, the Sales Order is created', async () => {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../helpers/stores.ts';
-import { waitFor } from '../helpers/engine.ts';
+import { loaded, waitFor } from '../helpers/engine.ts';
+import type { FlowDefinition } from '../../src/flows/types.ts';
 import type { RunRecord } from '../../src/store/port.ts';
-import { api, deliver, startServer, type Harness } from './harness.ts';
+import { api, deliver, flows, startServer, type Harness } from './harness.ts';
 
 async function runIn(h: Harness, id: number, status: RunRecord['status']): Promise<RunRecord> {
   return waitFor(`run ${id} ${status}`, async () => {
@@ -61,8 +62,20 @@ for (const backend of await backends()) {
       assert.equal(shown.body.event.payload.n, 5);
       assert.match(shown.body.run.createdAt, /^\d{4}-\d\d-\d\dT/);
 
-      const retried = await api(h.url, 'POST', `/api/runs/${runId}/retry`);
+      // The current flow lacks the step the run resumes at: a retry on it is refused and changes nothing.
+      const renamed = { ...flows.hooked!, steps: flows.hooked!.steps.map((st) => (st.id === 'write' ? { ...st, id: 'write-v2' } : st)) };
+      const original = loaded(flows.hooked!);
+      await h.engine.addFlow(loaded(renamed as FlowDefinition));
+      const refused = await api(h.url, 'POST', `/api/runs/${runId}/retry?flow=current`);
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'OF_RETRY_STEP_MISSING');
+      assert.match(refused.body.error.message, /resumes at step 'write'.*replay/);
+      assert.equal((await api(h.url, 'GET', `/api/runs/${runId}`)).body.run.status, 'blocked');
+      await h.engine.addFlow(original);
+
+      const retried = await api(h.url, 'POST', `/api/runs/${runId}/retry?flow=current`);
       assert.equal(retried.status, 200);
+      assert.equal(retried.body.run.flowVersion, original.hash);
       await runIn(h, runId, 'succeeded');
       const after = await api(h.url, 'GET', `/api/runs/${runId}`);
       assert.deepEqual(after.body.attempts.map((a: { stepId: string; status: string }) => `${a.stepId}:${a.status}`), ['first:succeeded', 'write:failed', 'write:succeeded']);

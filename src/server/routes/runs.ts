@@ -9,7 +9,7 @@ import type { Engine } from '../../engine/engine.ts';
 import type { RunRecord } from '../../store/port.ts';
 import { RunNotFoundError } from '../../store/sql-ops.ts';
 import { presentAttempt, presentEvent, presentRun } from '../present.ts';
-import { DecisionBody, IdParams, RunDetailSchema, RunListQuery, RunListSchema, RunOnlySchema, SignalBody, errors } from '../schemas.ts';
+import { DecisionBody, IdParams, RetryQuery, RunDetailSchema, RunListQuery, RunListSchema, RunOnlySchema, SignalBody, errors } from '../schemas.ts';
 
 export const runRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = async (app, { engine }) => {
   const store = engine.store;
@@ -56,8 +56,17 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = async (a
 
   app.post(
     '/api/runs/:id/retry',
-    { schema: { tags, summary: 'Retry a blocked or dead run from the failed step', params: IdParams, response: { 200: RunOnlySchema, ...errors(400, 401, 404, 409) } } },
-    async (request) => ({ run: presentRun(await store.retryRun(request.params.id)) }),
+    { schema: { tags, summary: 'Retry a blocked or dead run from the failed step (?flow=current: under the flow as loaded now)', params: IdParams, querystring: RetryQuery, response: { 200: RunOnlySchema, ...errors(400, 401, 404, 409) } } },
+    async (request) => {
+      if (request.query.flow !== 'current') return { run: presentRun(await store.retryRun(request.params.id)) };
+      const run = await mustGetRun(request.params.id);
+      const current = engine.catalog.currentOf(run.flowId);
+      if (!current) throw new UserError('OF_FLOW_UNKNOWN', `flow '${run.flowId}' is not loaded, so run ${run.id} cannot move to its current version; add the flow to the flows directory and restart`, { flowId: run.flowId });
+      if (run.currentStep !== null && !current.steps.has(run.currentStep)) {
+        throw new UserError('OF_RETRY_STEP_MISSING', `run ${run.id} resumes at step '${run.currentStep}', which the current version of flow '${run.flowId}' does not have; retry without ?flow=current, or replay the run (POST /api/runs/${run.id}/replay)`, { runId: run.id, step: run.currentStep });
+      }
+      return { run: presentRun(await store.retryRun(run.id, Date.now(), current.version)) };
+    },
   );
 
   app.post(
