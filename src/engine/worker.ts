@@ -25,6 +25,7 @@ export class Worker {
   private readonly pollMs: number;
   private running = false;
   private lastRecheckSweep = 0;
+  private lastMaintenance = Date.now();
   private inFlight = new Set<Promise<void>>();
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -68,6 +69,7 @@ export class Worker {
   private async run(): Promise<void> {
     while (this.running) {
       await this.sweepRechecks();
+      await this.maintain();
       const free = this.concurrency - this.inFlight.size;
       if (free > 0) {
         this.woken = false;
@@ -103,6 +105,17 @@ export class Worker {
       if (n > 0) this.log.info({ runs: n }, 'blocked runs re-checked on schedule');
     } catch (err) {
       this.log.error({ err: errInfo(err) }, 're-check sweep failed; will try again');
+    }
+  }
+
+  /** Every 10 s: the store's housekeeping (PostgreSQL: planner statistics of the queue table). */
+  private async maintain(): Promise<void> {
+    if (Date.now() - this.lastMaintenance < 10_000) return;
+    this.lastMaintenance = Date.now();
+    try {
+      await this.deps.store.maintain();
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'store maintenance failed; will try again');
     }
   }
 

@@ -10,5 +10,7 @@ export { openDatabase, migrate, DEFAULT_SQLITE_URL } from './db.ts';
 export async function openStore(url: string = process.env.DATABASE_URL ?? DEFAULT_SQLITE_URL, opts: { listen?: boolean } = {}): Promise<SqlStore> {
   const database = await openDatabase(url);
   await migrate(database);
-  return SqlStore.open(database, opts);
+  const store = await SqlStore.open(database, opts);
+  await store.maintain();
+  return store;
 }

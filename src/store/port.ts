@@ -168,6 +168,8 @@ export interface Store {
 
   // operations by a person
   retryRun(runId: number, now?: number, flowVersion?: string): Promise<RunRecord>;
+  /** Housekeeping the workers call every few seconds (PostgreSQL: fresh planner statistics of the queue). */
+  maintain(): Promise<void>;
   /** Blocked runs whose scheduled re-check is due → queued; how many. */
   requeueDueRechecks(now?: number): Promise<number>;
   cancelRun(runId: number, now?: number): Promise<RunRecord>;

@@ -12,6 +12,7 @@ import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps, raiseEntityVersion } from './sql-ops.ts';
 import { GroupCommit } from './group-commit.ts';
+import { refreshQueueStats } from './pg-stats.ts';
 
 const TERMINAL = new Set(['succeeded', 'cancelled', 'skipped', 'dead', 'blocked']);
 
@@ -47,6 +48,10 @@ export class SqlStore extends StoreOps implements Store {
         // Best effort: workers also poll.
       });
     }
+  }
+
+  async maintain(): Promise<void> {
+    if (this.dialect === 'postgres') await refreshQueueStats(this.db);
   }
 
   onWake(listener: () => void): () => void {

@@ -56,7 +56,10 @@ async function teardown(c: Cluster): Promise<void> {
   await c.rec.close();
 }
 
-test('postgres: a lane of 100 events for one entity runs in order, never two at once, with two worker processes', { skip: !(await postgresAvailable()) && 'PostgreSQL is not reachable' }, async () => {
+// Decided before any test is declared: a test declared after an await may start after the run ended.
+const skip = !(await postgresAvailable()) && 'PostgreSQL is not reachable';
+
+test('postgres: a lane of 100 events for one entity runs in order, never two at once, with two worker processes', { skip }, async () => {
   const c = await cluster();
   try {
     for (let i = 0; i < 100; i++) {
@@ -74,7 +77,7 @@ test('postgres: a lane of 100 events for one entity runs in order, never two at 
   }
 });
 
-test('postgres: two worker processes and one start process share 1,000 runs, each executed once, with one poller lease holder', { skip: !(await postgresAvailable()) && 'PostgreSQL is not reachable' }, async () => {
+test('postgres: two worker processes and one start process share 1,000 runs, each executed once, with one poller lease holder', { skip }, async () => {
   const c = await cluster();
   try {
     c.procs.push(spawnOrderflow(['start', '--config', c.config]), spawnOrderflow(['worker', '--config', c.config]), spawnOrderflow(['worker', '--config', c.config]));
