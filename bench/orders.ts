@@ -24,7 +24,7 @@ import { openStore } from '../src/store/index.ts';
 import { postgresAvailable, postgresUrl, sqliteUrl } from '../test/helpers/stores.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
-const RATE = Number(process.env.BENCH_RATE ?? 20);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);

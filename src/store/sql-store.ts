@@ -3,18 +3,18 @@
  * by `locked_by = workerId`: a worker that lost its lease (it stalled, another took the run over) writes
  * nothing and abandons the run.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { Tables } from './schema.ts';
 import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTarget, RunTransition, Store, XrefRecord } from './port.ts';
-import { attemptFromRow, contextToJson, eventFromRow, runFromRow, toJson, xrefFromRow } from './rows.ts';
+import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
-import { StoreOps, raiseEntityVersion } from './sql-ops.ts';
+import { StoreOps } from './sql-ops.ts';
+import { finishAndStartPg, finishIn, insertStarted } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
-const TERMINAL = new Set(['succeeded', 'cancelled', 'skipped', 'dead', 'blocked']);
 
 export class SqlStore extends StoreOps implements Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -268,88 +268,4 @@ export async function upsertCursor(db: Kysely<Tables> | Transaction<Tables>, nam
     .values({ name, value, updated_at: now })
     .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
     .execute();
-}
-
-async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: string, attempt: number, input: unknown, now: number): Promise<number> {
-  const row = await trx
-    .insertInto('step_attempts')
-    .values({ run_id: runId, step_id: stepId, attempt, status: 'started', input: toJson(input), started_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(row.id);
-}
-
-/** The fenced run move and the attempt's outcome; false (nothing written) when `workerId` lost the lease. */
-/**
- * The same move as `finishIn` + `insertStarted`, as ONE PostgreSQL statement (data-modifying CTEs run
- * atomically): one round trip instead of five, on the path every step of every run takes. The fence is
- * the same: nothing is written unless the run is still running under this worker's lease.
- */
-async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
-  const now = Date.now();
-  const context = next.context !== undefined ? contextToJson(next.context) : null;
-  const setError = next.lastError !== undefined;
-  const setWaiting = next.waitingFor !== undefined;
-  const input = finish.input !== undefined ? toJson(finish.input) : null;
-  const res = await sql<{ id: number }>`
-    WITH moved AS (
-      UPDATE runs SET status = 'running', current_step = ${next.currentStep}, step_attempt = 1,
-        context = COALESCE(${context}::text, context),
-        run_at = COALESCE(${next.runAt ?? null}::bigint, run_at),
-        last_error = CASE WHEN ${setError}::boolean THEN ${setError ? toJson(next.lastError) : null}::text ELSE last_error END,
-        waiting_for = CASE WHEN ${setWaiting}::boolean THEN ${next.waitingFor ?? null}::text ELSE waiting_for END,
-        updated_at = ${now}, finished_at = NULL
-      WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'
-      RETURNING id
-    ), finished AS (
-      UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}::text, error = ${toJson(finish.error)}::text,
-        finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}::text, input)
-      WHERE id = ${finish.attemptId} AND EXISTS (SELECT 1 FROM moved)
-    )
-    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)
-    SELECT id, ${next.currentStep}, 1, 'started', NULL, ${now} FROM moved
-    RETURNING id`.execute(db);
-  const row = res.rows[0];
-  return row ? Number(row.id) : undefined;
-}
-
-async function finishIn(trx: Transaction<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
-  const now = Date.now();
-  const stillRunning = next.status === 'running';
-  const res = await trx
-    .updateTable('runs')
-    .set({
-      status: next.status,
-      current_step: next.currentStep,
-      step_attempt: next.stepAttempt,
-      ...(next.context !== undefined ? { context: contextToJson(next.context) } : {}),
-      ...(next.runAt !== undefined ? { run_at: next.runAt } : {}),
-      ...(next.lastError !== undefined ? { last_error: toJson(next.lastError) } : {}),
-      ...(next.waitingFor !== undefined ? { waiting_for: next.waitingFor } : {}),
-      locked_by: stillRunning ? workerId : null,
-      locked_until: stillRunning ? undefined : null,
-      updated_at: now,
-      finished_at: TERMINAL.has(next.status) ? now : null,
-    })
-    .where('id', '=', runId)
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) return false;
-  if (finish) {
-    await trx
-      .updateTable('step_attempts')
-      .set({
-        status: finish.status,
-        output: toJson(finish.output),
-        error: toJson(finish.error),
-        finished_at: finish.finishedAt,
-        duration_ms: finish.finishedAt - finish.startedAt,
-        ...(finish.input !== undefined ? { input: toJson(finish.input) } : {}),
-      })
-      .where('id', '=', finish.attemptId)
-      .execute();
-  }
-  if (next.appliedVersion) await raiseEntityVersion(trx, next.appliedVersion.key, next.appliedVersion.version);
-  return true;
 }
