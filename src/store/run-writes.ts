@@ -4,13 +4,31 @@
  * builder: these few statements run several times per run, and building plus compiling them cost as much
  * as SQLite executing them. Every move is fenced by `locked_by = workerId AND status = 'running'`.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AttemptFinish, RunTransition } from './port.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AttemptFinish, EventRecord, NewEvent, RunTarget, RunTransition } from './port.ts';
 import { contextToJson, toJson } from './rows.ts';
-import type { Tables } from './schema.ts';
+import type { EventsTable, Tables } from './schema.ts';
 import { raiseEntityVersion } from './sql-ops.ts';
 
 const TERMINAL = new Set(['succeeded', 'cancelled', 'skipped', 'dead', 'blocked']);
+
+/** The event, unless its dedupe key is known already (then undefined: nothing was written). */
+export async function insertEvent(trx: Transaction<Tables>, event: NewEvent, now: number): Promise<Selectable<EventsTable> | undefined> {
+  const res = await sql<Selectable<EventsTable>>`INSERT INTO events (dedupe_key, type, source, entity_key, version, payload, occurred_at, received_at)
+    VALUES (${event.dedupeKey}, ${event.type}, ${event.source}, ${event.entityKey}, ${event.version ?? null}, ${JSON.stringify(event.payload ?? null)}, ${event.occurredAt ?? null}, ${now})
+    ON CONFLICT (dedupe_key) DO NOTHING RETURNING *`.execute(trx);
+  return res.rows[0];
+}
+
+/** A queued run of `target` for the event, at the head of its lane's order by event id. */
+export async function insertRun(trx: Transaction<Tables>, target: RunTarget, ev: EventRecord, now: number): Promise<number> {
+  const res = await sql<{ id: number }>`INSERT INTO runs (flow_id, flow_version, event_id, entity_key, lane_seq, event_version, status, current_step, step_attempt, context, run_at, created_at, updated_at)
+    VALUES (${target.flowId}, ${target.flowVersion}, ${ev.id}, ${ev.entityKey}, ${ev.id}, ${ev.version}, 'queued', ${target.firstStep}, 0, ${EMPTY_CONTEXT}, ${now}, ${now}, ${now})
+    RETURNING id`.execute(trx);
+  return Number(res.rows[0]!.id);
+}
+
+const EMPTY_CONTEXT = JSON.stringify({ steps: {}, vars: {} });
 
 export async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: string, attempt: number, input: unknown, now: number): Promise<number> {
   const res = await sql<{ id: number }>`INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)

@@ -3,15 +3,15 @@
  * by `locked_by = workerId`: a worker that lost its lease (it stalled, another took the run over) writes
  * nothing and abandons the run.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
-import type { Tables } from './schema.ts';
+import type { EventsTable, Tables } from './schema.ts';
 import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTarget, RunTransition, Store, XrefRecord } from './port.ts';
 import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
-import { finishAndStartPg, finishIn, insertStarted } from './run-writes.ts';
+import { finishAndStartPg, finishIn, insertEvent, insertRun, insertStarted } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -94,21 +94,7 @@ export class SqlStore extends StoreOps implements Store {
 
   private async ingestIn(trx: Transaction<Tables>, event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult> {
     const now = Date.now();
-    const inserted = await trx
-      .insertInto('events')
-      .values({
-        dedupe_key: event.dedupeKey,
-        type: event.type,
-        source: event.source,
-        entity_key: event.entityKey,
-        version: event.version ?? null,
-        payload: JSON.stringify(event.payload ?? null),
-        occurred_at: event.occurredAt ?? null,
-        received_at: now,
-      })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const inserted = await insertEvent(trx, event, now);
     if (!inserted) {
       const existing = await trx.selectFrom('events').select('id').where('dedupe_key', '=', event.dedupeKey).executeTakeFirstOrThrow();
       const runs = await trx.selectFrom('runs').select('id').where('event_id', '=', Number(existing.id)).execute();
@@ -116,33 +102,12 @@ export class SqlStore extends StoreOps implements Store {
     }
     const ev = eventFromRow(inserted);
     const runIds: number[] = [];
-    for (const t of targets(ev)) {
-      const row = await trx
-        .insertInto('runs')
-        .values({
-          flow_id: t.flowId,
-          flow_version: t.flowVersion,
-          event_id: ev.id,
-          entity_key: ev.entityKey,
-          lane_seq: ev.id,
-          event_version: ev.version,
-          status: 'queued',
-          current_step: t.firstStep,
-          step_attempt: 0,
-          context: JSON.stringify({ steps: {}, vars: {} }),
-          run_at: now,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      runIds.push(Number(row.id));
-    }
+    for (const t of targets(ev)) runIds.push(await insertRun(trx, t, ev, now));
     return { eventId: ev.id, created: true, runIds };
   }
 
   async getEvent(id: number): Promise<EventRecord | undefined> {
-    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await sql<Selectable<EventsTable>>`SELECT * FROM events WHERE id = ${id}`.execute(this.db)).rows[0];
     return row ? eventFromRow(row) : undefined;
   }
 
@@ -167,14 +132,9 @@ export class SqlStore extends StoreOps implements Store {
   async startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
     return this.tx(async (trx) => {
       const now = Date.now();
-      const res = await trx
-        .updateTable('runs')
-        .set({ current_step: stepId, step_attempt: attempt, updated_at: now })
-        .where('id', '=', runId)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) return undefined;
+      const res = await sql`UPDATE runs SET current_step = ${stepId}, step_attempt = ${attempt}, updated_at = ${now}
+        WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'`.execute(trx);
+      if (Number(res.numAffectedRows ?? 0) === 0) return undefined;
       return insertStarted(trx, runId, stepId, attempt, input, now);
     });
   }

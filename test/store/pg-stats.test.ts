@@ -24,9 +24,9 @@ test('postgres: a backlog stored into a fresh table is analyzed by the store, so
     for (let i = 0; i < 700; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, k) => store.ingest({ dedupeKey: `k${i + k}`, type: 't', source: 's', entityKey: `e:${i + k}`, payload: null }, () => [{ flowId: 'f', flowVersion: 'v', firstStep: 'a' }])));
     }
-    // The statistics collector publishes its counters with a short delay.
+    // Backends publish their counters with a delay (up to ~10 s for a pooled connection gone idle).
     let analyzed = false;
-    for (let i = 0; i < 50 && !analyzed; i++) {
+    for (let i = 0; i < 300 && !analyzed; i++) {
       await store.maintain();
       const res = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_user_tables WHERE relid = to_regclass('runs') AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)`.execute(store.db);
       analyzed = res.rows[0]?.n === 1;
