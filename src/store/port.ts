@@ -81,6 +81,9 @@ export interface AttemptRecord {
 }
 
 /** The change a worker makes to its run after a step, applied only while it still holds the lease. */
+/** The runs an event starts, decided by its source and type (so they can be known before it is stored). */
+export type RunTargets = (ev: Pick<EventRecord, 'source' | 'type'>) => RunTarget[];
+
 export interface RunTransition {
   status: RunStatus;
   currentStep: string | null;
@@ -95,7 +98,7 @@ export interface RunTransition {
    */
   appliedVersion?: { key: string; version: string } | undefined;
   /** An event stored in the same transaction (the alert of a blocked or dead run: never one without the other). */
-  event?: { event: NewEvent; targets: (ev: EventRecord) => RunTarget[] } | undefined;
+  event?: { event: NewEvent; targets: RunTargets } | undefined;
 }
 
 export interface AttemptFinish {
@@ -136,9 +139,9 @@ export interface Store {
   getFlowVersion(flowId: string, version: string): Promise<{ source: string; definition: unknown } | undefined>;
 
   // ingress: the event and its runs in one transaction; a duplicate dedupe key creates nothing
-  ingest(event: NewEvent, targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult>;
+  ingest(event: NewEvent, targets: RunTargets): Promise<IngestResult>;
   /** A poll's events and its new cursor in one transaction. */
-  ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: (ev: EventRecord) => RunTarget[]): Promise<IngestResult[]>;
+  ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: RunTargets): Promise<IngestResult[]>;
   getEvent(id: number): Promise<EventRecord | undefined>;
   countEvents(): Promise<number>;
 

@@ -75,8 +75,8 @@ for (const backend of await backends()) {
   it('a poll stores its events and its cursor together, or neither', async (s) => {
     const ev = (k: string) => ({ dedupeKey: k, type: 't', source: 'src', entityKey: `e:${k}`, payload: {} });
     await assert.rejects(
-      s.ingestPoll('poll:x', 'c1', [ev('p1'), ev('p2')], (e) => {
-        if (e.dedupeKey === 'p2') throw new Error('targets failed mid-poll');
+      s.ingestPoll('poll:x', 'c1', [ev('p1'), { ...ev('p2'), type: 'boom' }], (e) => {
+        if (e.type === 'boom') throw new Error('targets failed mid-poll');
         return [target];
       }),
       /targets failed/,
