@@ -54,6 +54,22 @@ export async function ingestPg(db: Kysely<Tables>, event: NewEvent, targets: Run
   return row ? { eventId: Number(row.event_id), created: true, runIds: (row.run_ids ?? []).map(Number) } : undefined;
 }
 
+/** PostgreSQL: the fenced move to `stepId` and its `started` attempt as one statement (one round trip instead of four). */
+export async function startAttemptPg(db: Kysely<Tables>, runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
+  const now = Date.now();
+  const res = await sql<{ id: number }>`
+    WITH moved AS (
+      UPDATE runs SET current_step = ${stepId}, step_attempt = ${attempt}, updated_at = ${now}
+      WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'
+      RETURNING id
+    )
+    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)
+    SELECT id, ${stepId}, ${attempt}, 'started', ${toJson(input)}, ${now} FROM moved
+    RETURNING id`.execute(db);
+  const row = res.rows[0];
+  return row ? Number(row.id) : undefined;
+}
+
 export async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: string, attempt: number, input: unknown, now: number): Promise<number> {
   const res = await sql<{ id: number }>`INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)
     VALUES (${runId}, ${stepId}, ${attempt}, 'started', ${toJson(input)}, ${now}) RETURNING id`.execute(trx);

@@ -11,7 +11,7 @@ import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
-import { finishAndStartPg, finishIn, ingestPg, insertEvent, insertRun, insertStarted } from './run-writes.ts';
+import { finishAndStartPg, finishIn, ingestPg, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -163,6 +163,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async startAttempt(runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
+    if (this.dialect === 'postgres') return startAttemptPg(this.db, runId, workerId, stepId, attempt, input);
     return this.tx(async (trx) => {
       const now = Date.now();
       const res = await sql`UPDATE runs SET current_step = ${stepId}, step_attempt = ${attempt}, updated_at = ${now}
