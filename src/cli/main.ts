@@ -21,7 +21,8 @@ Usage:
   orderflow flows validate FILE…  check flow files; problems name the file, the line, the path and the fix
   orderflow runs list [--status S] [--flow F] [--entity K] [--limit N]
   orderflow runs show ID          a run with every step attempt
-  orderflow runs retry ID         retry a blocked or dead run from the failed step
+  orderflow runs retry ID [--current-flow]
+                                  retry a blocked or dead run from the failed step (on the flow file as it is now)
   orderflow emulate sapb1 --port P [--seed demo] [--faults SPEC] [--state FILE]
   orderflow emulate prestashop --port P --key KEY [--ps-version 8|1.7] [--seed demo] [--faults SPEC]
 

@@ -1,7 +1,8 @@
 /** `orderflow runs list|show|retry`: reads and acts on runs straight in the store of the configuration. */
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.ts';
-import { loadConfig } from '../config/load.ts';
+import { flowFiles, loadConfig } from '../config/load.ts';
+import { loadFlowFile } from '../flows/load.ts';
 import { openStore, type RunRecord, type RunStatus } from '../store/index.ts';
 import { databaseUrlOf } from './runtime.ts';
 
@@ -12,7 +13,7 @@ function line(r: RunRecord): string {
 
 export async function runsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, status: { type: 'string' }, flow: { type: 'string' }, entity: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, status: { type: 'string' }, flow: { type: 'string' }, entity: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, 'current-flow': { type: 'boolean' } } });
   const loaded = loadConfig(values.config);
   const store = await openStore(databaseUrlOf(loaded), { listen: false });
   try {
@@ -20,6 +21,21 @@ export async function runsCommand(args: string[]): Promise<number> {
       const id = Number(positionals[0]);
       if (!Number.isInteger(id) || id <= 0) throw new UserError('OF_CLI_RUN_ID', `runs ${sub} needs a run id (a positive whole number), got '${positionals[0] ?? ''}'`);
       return id;
+    };
+    /** --current-flow: the run's flow as the configuration's flow files hold it now, stored as a version. */
+    const currentVersionFor = async (id: number): Promise<string> => {
+      const run = await store.getRun(id);
+      if (!run) throw new UserError('OF_RUN_NOT_FOUND', `run ${id} does not exist`);
+      for (const file of flowFiles(loaded.config, loaded.dir)) {
+        const flow = await loadFlowFile(file);
+        if (flow.flow.id !== run.flowId) continue;
+        if (run.currentStep !== null && !flow.flow.steps.some((st) => st.id === run.currentStep)) {
+          throw new UserError('OF_RETRY_STEP_MISSING', `run ${id} resumes at step '${run.currentStep}', which ${file} does not have; retry without --current-flow, or replay the run`, { runId: id, step: run.currentStep });
+        }
+        await store.saveFlowVersion(flow.flow.id, flow.hash, flow.source, flow.flow);
+        return flow.hash;
+      }
+      throw new UserError('OF_FLOW_UNKNOWN', `no flow file of the configuration defines flow '${run.flowId}' (run ${id}); add it to flows, or retry without --current-flow`, { flowId: run.flowId });
     };
     switch (sub) {
       case 'list': {
@@ -45,8 +61,10 @@ export async function runsCommand(args: string[]): Promise<number> {
         return 0;
       }
       case 'retry': {
-        const run = await store.retryRun(idArg());
-        process.stdout.write(`run ${run.id} queued again at step '${run.currentStep}'\n`);
+        const id = idArg();
+        const version = values['current-flow'] ? await currentVersionFor(id) : undefined;
+        const run = await store.retryRun(id, Date.now(), version);
+        process.stdout.write(`run ${run.id} queued again at step '${run.currentStep}'${version ? ` on flow version ${version.slice(0, 12)}` : ''}\n`);
         return 0;
       }
       default:
