@@ -10,12 +10,13 @@ import { serializeError, type OrderflowError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { DEFAULT_RETRY, decideAfterFailure, mergeRetryPolicy } from '../core/retry.ts';
 import { evaluateCondition } from '../flows/conditions.ts';
-import { END, type FlowStep } from '../flows/types.ts';
+import type { FlowStep } from '../flows/types.ts';
 import type { AttemptStatus, EventRecord, RunContextData, RunRecord, RunTransition, Store } from '../store/port.ts';
 import type { CatalogFlow, FlowCatalog } from './catalog.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { Notifier } from './ports.ts';
 import { executeStep, type StepEnv, type StepOutcome } from './steps/index.ts';
+import { nextStepId, thinkAhead } from './think-ahead.ts';
 
 /** A waiting run with no timer is looked at again after this long anyway (it costs one claim). */
 const FAR_WAKE_MS = 24 * 3600_000;
@@ -53,6 +54,13 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     return;
   }
 
+  const data = { event: eventView(event), steps: context.steps, vars: context.vars, settings: flow.flow.settings ?? {}, run: { id: String(run.id), flowId: run.flowId, flowVersion: run.flowVersion } };
+  const envFor = (step: FlowStep, attempt: number, journal: { input?: unknown }, stepLog: Logger, reconcileFirst = false): StepEnv => ({
+    run, event, flow, step, attempt, data, vars: context.vars, store, registry: deps.registry, notifier: deps.notifier, log: stepLog,
+    now: deps.now, signal, journal, reconcileFirst,
+    emit: (type, payload, key) => deps.emit(type, run.entityKey, payload, key),
+  });
+
   let stepId: string | null = run.currentStep;
   let stepAttempt = run.stepAttempt;
   let firstStep = true;
@@ -76,20 +84,13 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     const attemptId = preStarted ?? (await store.startAttempt(run.id, workerId, stepId, attempt, null));
     preStarted = undefined;
     if (attemptId === undefined) throw new LeaseLost();
-    const data = { event: eventView(event), steps: context.steps, vars: context.vars, settings: flow.flow.settings ?? {}, run: { id: String(run.id), flowId: run.flowId, flowVersion: run.flowVersion } };
-
     let outcome: StepOutcome;
     const journal: { input?: unknown } = {};
     try {
       if (step.when !== undefined && !evaluateCondition(step.when, data)) {
         outcome = { kind: 'done', output: null, status: 'skipped' };
       } else {
-        const env: StepEnv = {
-          run, event, flow, step, attempt, data, vars: context.vars, store, registry: deps.registry, notifier: deps.notifier, log: stepLog,
-          now: deps.now, signal, journal, reconcileFirst: dangling.length > 0,
-          emit: (type, payload, key) => deps.emit(type, run.entityKey, payload, key),
-        };
-        outcome = await executeStep(env);
+        outcome = await executeStep(envFor(step, attempt, journal, stepLog, dangling.length > 0));
       }
     } catch (err) {
       if (signal.aborted) throw new LeaseLost();
@@ -104,8 +105,15 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
         const next = nextStepId(flow, step, outcome.next);
         const done = finish(outcome.status ?? 'succeeded', { output: outcome.output });
         if (next !== null && flow.steps.has(next)) {
-          preStarted = await store.finishAndStart(run.id, workerId, done, { status: 'running', currentStep: next, stepAttempt: 0, context });
+          // The thinking steps that follow run now and are journaled with this outcome (think-ahead.ts).
+          const ahead = await thinkAhead({ flow, from: next, context, data, now: deps.now, envFor: (st, journal) => envFor(st, 1, journal, log.child({ stepId: st.id, attempt: 1 })) });
+          if (signal.aborted) throw new LeaseLost();
+          preStarted = await store.finishAndStart(run.id, workerId, done, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context }, ahead.completed);
           if (preStarted === undefined) throw new LeaseLost();
+          stepLog.debug({ status: outcome.status ?? 'succeeded', durationMs: deps.now() - t0, thoughtAhead: ahead.completed.length }, 'step done');
+          stepId = ahead.next;
+          stepAttempt = 0;
+          break;
         } else {
           const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey) } : { status: 'running', currentStep: next, stepAttempt: 0, context };
           if (!(await store.finishAttempt(run.id, workerId, done, transition))) throw new LeaseLost();
@@ -142,12 +150,6 @@ function eventView(e: EventRecord): StepEnv['data']['event'] {
   return { id: e.id, type: e.type, source: e.source, entityKey: e.entityKey, dedupeKey: e.dedupeKey, version: e.version, payload: e.payload };
 }
 
-function nextStepId(flow: CatalogFlow, step: FlowStep, goto: string | undefined): string | null {
-  if (goto === END) return null;
-  if (goto !== undefined) return goto;
-  const i = flow.steps.get(step.id)?.index ?? -1;
-  return flow.flow.steps[i + 1]?.id ?? null;
-}
 
 async function isStale(store: Store, run: RunRecord, laneKey: string, context: RunContextData): Promise<boolean> {
   if (run.eventVersion === null || run.replayOf !== null) return false;

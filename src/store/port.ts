@@ -101,6 +101,20 @@ export interface RunTransition {
   event?: { event: NewEvent; targets: RunTargets } | undefined;
 }
 
+/**
+ * An attempt of a step that only thinks (map, branch, validate, or any step skipped by its `when`),
+ * executed between two writes and journaled, already finished, with the next write.
+ */
+export interface CompletedAttempt {
+  stepId: string;
+  attempt: number;
+  status: 'succeeded' | 'skipped';
+  input?: unknown;
+  output: unknown;
+  startedAt: number;
+  finishedAt: number;
+}
+
 export interface AttemptFinish {
   attemptId: number;
   startedAt: number;
@@ -157,7 +171,7 @@ export interface Store {
    * transaction (one commit between two steps instead of two). The new attempt's id; undefined when the
    * lease was lost (nothing written).
    */
-  finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined>;
+  finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed?: CompletedAttempt[]): Promise<number | undefined>;
   /** Marks attempts left `started` by a dead worker as `interrupted`; returns them. */
   interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]>;
   /** Wakes all waiting/queued runs when something changed (PostgreSQL: LISTEN/NOTIFY across processes). */

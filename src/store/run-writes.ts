@@ -5,7 +5,7 @@
  * as SQLite executing them. Every move is fenced by `locked_by = workerId AND status = 'running'`.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AttemptFinish, EventRecord, IngestResult, NewEvent, RunTarget, RunTransition } from './port.ts';
+import type { AttemptFinish, CompletedAttempt, EventRecord, IngestResult, NewEvent, RunTarget, RunTransition } from './port.ts';
 import { contextToJson, toJson } from './rows.ts';
 import type { EventsTable, Tables } from './schema.ts';
 import { raiseEntityVersion } from './sql-ops.ts';
@@ -68,6 +68,15 @@ export async function startAttemptPg(db: Kysely<Tables>, runId: number, workerId
     RETURNING id`.execute(db);
   const row = res.rows[0];
   return row ? Number(row.id) : undefined;
+}
+
+/** Attempts already finished (steps that only think), in their order, in one statement. */
+export async function insertCompleted(trx: Transaction<Tables>, runId: number, completed: CompletedAttempt[]): Promise<void> {
+  if (completed.length === 0) return;
+  const rows = completed.map(
+    (c) => sql`(${runId}, ${c.stepId}, ${c.attempt}, ${c.status}, ${toJson(c.input)}, ${toJson(c.output)}, ${c.startedAt}, ${c.finishedAt}, ${c.finishedAt - c.startedAt})`,
+  );
+  await sql`INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms) VALUES ${sql.join(rows)}`.execute(trx);
 }
 
 export async function insertStarted(trx: Transaction<Tables>, runId: number, stepId: string, attempt: number, input: unknown, now: number): Promise<number> {

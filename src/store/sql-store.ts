@@ -6,12 +6,12 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { EventsTable, Tables } from './schema.ts';
-import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
+import type { AttemptFinish, AttemptRecord, CompletedAttempt, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
 import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
-import { finishAndStartPg, finishIn, ingestPg, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
+import { finishAndStartPg, finishIn, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -184,10 +184,11 @@ export class SqlStore extends StoreOps implements Store {
     return ok;
   }
 
-  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
-    if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next);
+  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
+    if (this.dialect === 'postgres' && completed.length === 0) return finishAndStartPg(this.db, runId, workerId, finish, next);
     return this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
+      await insertCompleted(trx, runId, completed);
       return insertStarted(trx, runId, next.currentStep, 1, null, Date.now());
     });
   }
