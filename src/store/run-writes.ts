@@ -4,7 +4,7 @@
  * builder: these few statements run several times per run, and building plus compiling them cost as much
  * as SQLite executing them. Every move is fenced by `locked_by = workerId AND status = 'running'`.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { AttemptFinish, CompletedAttempt, EventRecord, IngestResult, NewEvent, RunTarget, RunTransition } from './port.ts';
 import { contextToJson, toJson } from './rows.ts';
 import type { EventsTable, Tables } from './schema.ts';
@@ -85,15 +85,13 @@ export async function insertStarted(trx: Transaction<Tables>, runId: number, ste
   return Number(res.rows[0]!.id);
 }
 
-/** The fenced run move and the attempt's outcome; false (nothing written) when `workerId` lost the lease. */
-export async function finishIn(trx: Transaction<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
-  const now = Date.now();
+/** The fenced move of a run (an UPDATE, without RETURNING). Optional fields keep their stored value when not given. */
+function moveRun(runId: number, workerId: string, next: RunTransition, now: number): RawBuilder<unknown> {
   const stillRunning = next.status === 'running';
-  // Optional fields keep their stored value when not given (a NULL parameter with its own "set it" flag).
   const context = next.context !== undefined ? contextToJson(next.context) : null;
   const setError = next.lastError !== undefined;
   const setWaiting = next.waitingFor !== undefined;
-  const res = await sql`UPDATE runs SET status = ${next.status}, current_step = ${next.currentStep}, step_attempt = ${next.stepAttempt},
+  return sql`UPDATE runs SET status = ${next.status}, current_step = ${next.currentStep}, step_attempt = ${next.stepAttempt},
       context = COALESCE(${context}, context),
       run_at = COALESCE(${next.runAt ?? null}, run_at),
       last_error = CASE WHEN ${setError ? 1 : 0} = 1 THEN ${setError ? toJson(next.lastError) : null} ELSE last_error END,
@@ -101,16 +99,39 @@ export async function finishIn(trx: Transaction<Tables>, runId: number, workerId
       locked_by = ${stillRunning ? workerId : null},
       locked_until = CASE WHEN ${stillRunning ? 1 : 0} = 1 THEN locked_until ELSE NULL END,
       updated_at = ${now}, finished_at = ${TERMINAL.has(next.status) ? now : null}
-    WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'`.execute(trx);
+    WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'`;
+}
+
+/** An attempt's outcome (an UPDATE); `guard` adds a condition (PostgreSQL: the run was moved). */
+function finishAttemptRow(finish: AttemptFinish, guard: RawBuilder<unknown> = sql`TRUE`): RawBuilder<unknown> {
+  const input = finish.input !== undefined ? toJson(finish.input) : null;
+  return sql`UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}, error = ${toJson(finish.error)},
+      finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}, input)
+    WHERE id = ${finish.attemptId} AND ${guard}`;
+}
+
+/** The fenced run move and the attempt's outcome; false (nothing written) when `workerId` lost the lease. */
+export async function finishIn(trx: Transaction<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
+  const res = await moveRun(runId, workerId, next, Date.now()).execute(trx);
   if (Number(res.numAffectedRows ?? 0) === 0) return false;
-  if (finish) {
-    const input = finish.input !== undefined ? toJson(finish.input) : null;
-    await sql`UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}, error = ${toJson(finish.error)},
-        finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}, input)
-      WHERE id = ${finish.attemptId}`.execute(trx);
-  }
+  if (finish) await finishAttemptRow(finish).execute(trx);
   if (next.appliedVersion) await raiseEntityVersion(trx, next.appliedVersion.key, next.appliedVersion.version);
   return true;
+}
+
+/**
+ * PostgreSQL: `finishIn` as ONE statement (data-modifying CTEs run atomically): the run's last move, its
+ * attempt's outcome and the lane's version, one round trip instead of five.
+ */
+export async function finishPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
+  const v = next.appliedVersion;
+  const res = await sql<{ n: number }>`
+    WITH moved AS (${moveRun(runId, workerId, next, Date.now())} RETURNING id)
+    ${finish ? sql`, finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})` : sql``}
+    ${v ? sql`, raised AS (INSERT INTO entity_versions (key, version, updated_at) SELECT ${v.key}::text, ${v.version}::text, ${Date.now()}::bigint FROM moved
+        ON CONFLICT (key) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at WHERE entity_versions.version < excluded.version)` : sql``}
+    SELECT count(*)::int AS n FROM moved`.execute(db);
+  return Number(res.rows[0]?.n ?? 0) > 0;
 }
 
 /**
@@ -118,13 +139,18 @@ export async function finishIn(trx: Transaction<Tables>, runId: number, workerId
  * atomically): one round trip instead of five, on the path every step of every run takes. The fence is
  * the same: nothing is written unless the run is still running under this worker's lease.
  */
-export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
+export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
   const now = Date.now();
+  // The thinking steps' finished attempts and the next step's `started` one, in this order (ids follow it).
+  const rows = [
+    ...completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`),
+    sql`(${completed.length}::int, ${next.currentStep}::text, 1, 'started', NULL::text, NULL::text, ${now}::bigint, NULL::bigint, NULL::int)`,
+  ];
   const context = next.context !== undefined ? contextToJson(next.context) : null;
   const setError = next.lastError !== undefined;
   const setWaiting = next.waitingFor !== undefined;
   const input = finish.input !== undefined ? toJson(finish.input) : null;
-  const res = await sql<{ id: number }>`
+  const res = await sql<{ id: number; status: string }>`
     WITH moved AS (
       UPDATE runs SET status = 'running', current_step = ${next.currentStep}, step_attempt = 1,
         context = COALESCE(${context}::text, context),
@@ -139,10 +165,12 @@ export async function finishAndStartPg(db: Kysely<Tables>, runId: number, worker
         finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}::text, input)
       WHERE id = ${finish.attemptId} AND EXISTS (SELECT 1 FROM moved)
     )
-    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, started_at)
-    SELECT id, ${next.currentStep}, 1, 'started', NULL, ${now} FROM moved
-    RETURNING id`.execute(db);
-  const row = res.rows[0];
+    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
+    SELECT moved.id, v.step_id, v.attempt, v.status, v.input, v.output, v.started_at, v.finished_at, v.duration_ms
+    FROM moved, (VALUES ${sql.join(rows)}) AS v (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
+    ORDER BY v.ord
+    RETURNING id, status`.execute(db);
+  const row = res.rows.find((r) => r.status === 'started');
   return row ? Number(row.id) : undefined;
 }
 

@@ -11,7 +11,7 @@ import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
-import { finishAndStartPg, finishIn, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
+import { finishAndStartPg, finishIn, finishPg, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -174,7 +174,8 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean> {
-    const ok = await this.tx(async (trx) => {
+    const single = this.dialect === 'postgres' && !next.event;
+    const ok = single ? await finishPg(this.db, runId, workerId, finish, next) : await this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, next))) return false;
       if (next.event) await this.ingestIn(trx, next.event.event, next.event.targets);
       return true;
@@ -185,7 +186,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
-    if (this.dialect === 'postgres' && completed.length === 0) return finishAndStartPg(this.db, runId, workerId, finish, next);
+    if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next, completed);
     return this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
       await insertCompleted(trx, runId, completed);
