@@ -135,9 +135,9 @@ export async function finishPg(db: Kysely<Tables>, runId: number, workerId: stri
 }
 
 /**
- * The same move as `finishIn` + `insertStarted`, as ONE PostgreSQL statement (data-modifying CTEs run
- * atomically): one round trip instead of five, on the path every step of every run takes. The fence is
- * the same: nothing is written unless the run is still running under this worker's lease.
+ * The same move as `finishIn` + `insertCompleted` + `insertStarted`, as ONE PostgreSQL statement
+ * (data-modifying CTEs run atomically): one round trip instead of five, on the path every step of every
+ * run takes. The fence is the same: nothing is written unless the run is still running under this lease.
  */
 export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
   const now = Date.now();
@@ -146,25 +146,9 @@ export async function finishAndStartPg(db: Kysely<Tables>, runId: number, worker
     ...completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`),
     sql`(${completed.length}::int, ${next.currentStep}::text, 1, 'started', NULL::text, NULL::text, ${now}::bigint, NULL::bigint, NULL::int)`,
   ];
-  const context = next.context !== undefined ? contextToJson(next.context) : null;
-  const setError = next.lastError !== undefined;
-  const setWaiting = next.waitingFor !== undefined;
-  const input = finish.input !== undefined ? toJson(finish.input) : null;
   const res = await sql<{ id: number; status: string }>`
-    WITH moved AS (
-      UPDATE runs SET status = 'running', current_step = ${next.currentStep}, step_attempt = 1,
-        context = COALESCE(${context}::text, context),
-        run_at = COALESCE(${next.runAt ?? null}::bigint, run_at),
-        last_error = CASE WHEN ${setError}::boolean THEN ${setError ? toJson(next.lastError) : null}::text ELSE last_error END,
-        waiting_for = CASE WHEN ${setWaiting}::boolean THEN ${next.waitingFor ?? null}::text ELSE waiting_for END,
-        updated_at = ${now}, finished_at = NULL
-      WHERE id = ${runId} AND locked_by = ${workerId} AND status = 'running'
-      RETURNING id
-    ), finished AS (
-      UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}::text, error = ${toJson(finish.error)}::text,
-        finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}::text, input)
-      WHERE id = ${finish.attemptId} AND EXISTS (SELECT 1 FROM moved)
-    )
+    WITH moved AS (${moveRun(runId, workerId, { ...next, status: 'running', stepAttempt: 1 }, now)} RETURNING id),
+    finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})
     INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
     SELECT moved.id, v.step_id, v.attempt, v.status, v.input, v.output, v.started_at, v.finished_at, v.duration_ms
     FROM moved, (VALUES ${sql.join(rows)}) AS v (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)

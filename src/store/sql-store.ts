@@ -32,7 +32,7 @@ export class SqlStore extends StoreOps implements Store {
   static async open(database: Database, opts: { listen?: boolean } = {}): Promise<SqlStore> {
     const store = new SqlStore(database);
     if (database.pgPool && opts.listen !== false) await store.waker.listen(database.pgPool);
-    if (database.sqliteDataVersion && !process.env.NOWATCH && opts.listen !== false && !database.url.endsWith(':memory:')) store.waker.watchSqlite(database.sqliteDataVersion);
+    if (database.sqliteDataVersion && opts.listen !== false && !database.url.endsWith(':memory:')) store.waker.watchSqlite(database.sqliteDataVersion);
     return store;
   }
 
@@ -59,12 +59,9 @@ export class SqlStore extends StoreOps implements Store {
       this.notifyAgain = true;
       return;
     }
-    const pool = this.database.pgPool!;
-    const send = () =>
-      pool.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`).catch(() => {
-        // Best effort: workers also poll.
-      });
-    void send();
+    this.database.pgPool!.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`).catch(() => {
+      // Best effort: workers also poll.
+    });
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
       if (this.notifyAgain) {
