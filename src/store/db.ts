@@ -64,7 +64,7 @@ function openSqlite(url: string): Database {
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const sqliteDataVersion = () => Number(sqlite.pragma('data_version', { simple: true }));
   const close = async () => {
-    await checkpointer?.terminate();
+    await checkpointer?.stop();
     await db.destroy();
   };
   return { db, dialect: 'sqlite', url, sqliteDataVersion, close };
@@ -73,20 +73,34 @@ function openSqlite(url: string): Database {
 /**
  * A passive checkpoint every 200 ms from a second connection on a worker thread: it copies what it can and
  * never blocks the writer (WAL mode lets a checkpoint and a writer run side by side).
+ *
+ * The thread must never be stopped while it loads the SQLite addon: on Node 24 that aborts the whole
+ * process (seen in CI: FATAL napi_get_last_error_info). So it holds the process open until it says it is
+ * ready, and `stop` waits for that before terminating it.
  */
-function startCheckpointer(file: string): Worker {
+function startCheckpointer(file: string): { stop(): Promise<void> } {
   const code = `
-    const { workerData } = require('node:worker_threads');
+    const { workerData, parentPort } = require('node:worker_threads');
     const Database = require(workerData.module);
     const db = new Database(workerData.file);
     db.pragma('busy_timeout = 100');
     setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 200);
+    parentPort.postMessage('ready');
   `;
   const worker = new Worker(code, { eval: true, workerData: { module: SQLITE_MODULE, file } });
-  worker.unref();
   // A checkpointer that cannot start (the file vanished) leaves the safety net in charge.
-  worker.on('error', () => undefined);
-  return worker;
+  const settled = new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+  void settled.then(() => worker.unref());
+  return {
+    async stop() {
+      await settled;
+      await worker.terminate();
+    },
+  };
 }
 
 /**
