@@ -11,12 +11,12 @@ import type { Logger } from '../core/log.ts';
 import { DEFAULT_RETRY, decideAfterFailure, mergeRetryPolicy } from '../core/retry.ts';
 import { evaluateCondition } from '../flows/conditions.ts';
 import type { FlowStep } from '../flows/types.ts';
-import type { AttemptStatus, EventRecord, RunContextData, RunRecord, RunTransition, Store } from '../store/port.ts';
+import type { AttemptFinish, AttemptStatus, EventRecord, RunContextData, RunRecord, RunTransition, Store } from '../store/port.ts';
 import type { CatalogFlow, FlowCatalog } from './catalog.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { Notifier } from './ports.ts';
 import { executeStep, type StepEnv, type StepOutcome } from './steps/index.ts';
-import { nextStepId, thinkAhead } from './think-ahead.ts';
+import { nextStepId, thinkAhead, type AheadFailure } from './think-ahead.ts';
 
 /** A waiting run with no timer is looked at again after this long anyway (it costs one claim). */
 const FAR_WAKE_MS = 24 * 3600_000;
@@ -61,11 +61,44 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     emit: (type, payload, key) => deps.emit(type, run.entityKey, payload, key),
   });
 
-  let stepId: string | null = run.currentStep;
-  let stepAttempt = run.stepAttempt;
-  let firstStep = true;
+  // Steps that change nothing outside the run ride along with the next durable write (think-ahead.ts).
+  const reads = (st: FlowStep): boolean => {
+    if (st.kind === 'xref') return st.op === 'get';
+    if (st.kind !== 'action') return false;
+    try {
+      return deps.registry.action(st.connection, st.action).write !== true;
+    } catch {
+      return false; // an unknown action: its normal path reports it
+    }
+  };
   // The next step's attempt, already started in the same transaction that finished the previous step.
   let preStarted: number | undefined;
+  // A step of the last chain that threw: recorded as its attempt's failure, without running it again.
+  let captured: AheadFailure | undefined;
+  /**
+   * Runs the chain from `from`, then writes `finish` (the step before, if any), the chain's attempts and
+   * the start of the next step that acts, or the run's end, in one transaction. Answers the next step.
+   */
+  const advance = async (finish: AttemptFinish | undefined, from: string): Promise<string | null> => {
+    const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, reads, envFor: (st, journal) => envFor(st, 1, journal, log.child({ stepId: st.id, attempt: 1 })) });
+    if (signal.aborted) throw new LeaseLost();
+    if (ahead.next === null) {
+      if (!(await store.finishAttempt(run.id, workerId, finish, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey), completed: ahead.completed }))) throw new LeaseLost();
+      log.info({ thoughtAhead: ahead.completed.length }, 'run succeeded');
+      return null;
+    }
+    const changed = finish !== undefined || ahead.completed.length > 0;
+    preStarted = await store.finishAndStart(run.id, workerId, finish, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context: changed ? context : undefined }, ahead.completed);
+    if (preStarted === undefined) throw new LeaseLost();
+    captured = ahead.failure;
+    return ahead.next;
+  };
+
+  let stepId: string | null = run.currentStep;
+  let stepAttempt = run.stepAttempt;
+  // A fresh start (not a step interrupted or retried): run ahead from it before the first write.
+  if (stepId !== null && stepAttempt === 0 && flow.steps.has(stepId)) stepId = await advance(undefined, stepId);
+  let firstStep = true;
   while (stepId !== null) {
     if (signal.aborted) throw new LeaseLost();
     const entry = flow.steps.get(stepId);
@@ -80,13 +113,19 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     const attempt = stepAttempt + 1;
     const step = entry.step;
     const stepLog = log.child({ stepId, attempt });
-    const t0 = deps.now();
+    const failed = captured?.stepId === stepId ? captured : undefined;
+    captured = undefined;
+    const t0 = failed?.startedAt ?? deps.now();
     const attemptId = preStarted ?? (await store.startAttempt(run.id, workerId, stepId, attempt, null));
     preStarted = undefined;
     if (attemptId === undefined) throw new LeaseLost();
     let outcome: StepOutcome;
     const journal: { input?: unknown } = {};
     try {
+      if (failed) {
+        journal.input = failed.input;
+        throw failed.error;
+      }
       if (step.when !== undefined && !evaluateCondition(step.when, data)) {
         outcome = { kind: 'done', output: null, status: 'skipped' };
       } else {
@@ -104,23 +143,18 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
         context.steps[stepId] = outcome.output;
         const next = nextStepId(flow, step, outcome.next);
         const done = finish(outcome.status ?? 'succeeded', { output: outcome.output });
-        if (next !== null && flow.steps.has(next)) {
-          // The thinking steps that follow run now and are journaled with this outcome (think-ahead.ts).
-          const ahead = await thinkAhead({ flow, from: next, context, data, now: deps.now, envFor: (st, journal) => envFor(st, 1, journal, log.child({ stepId: st.id, attempt: 1 })) });
-          if (signal.aborted) throw new LeaseLost();
-          preStarted = await store.finishAndStart(run.id, workerId, done, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context }, ahead.completed);
-          if (preStarted === undefined) throw new LeaseLost();
-          stepLog.debug({ status: outcome.status ?? 'succeeded', durationMs: deps.now() - t0, thoughtAhead: ahead.completed.length }, 'step done');
-          stepId = ahead.next;
-          stepAttempt = 0;
-          break;
-        } else {
-          const transition: RunTransition = next === null ? { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey) } : { status: 'running', currentStep: next, stepAttempt: 0, context };
-          if (!(await store.finishAttempt(run.id, workerId, done, transition))) throw new LeaseLost();
-        }
         stepLog.debug({ status: outcome.status ?? 'succeeded', durationMs: deps.now() - t0 }, 'step done');
-        if (next === null) log.info('run succeeded');
-        stepId = next;
+        if (next !== null && !flow.steps.has(next)) {
+          // A goto to a step the flow lacks: the loop reports it on the next turn.
+          if (!(await store.finishAttempt(run.id, workerId, done, { status: 'running', currentStep: next, stepAttempt: 0, context }))) throw new LeaseLost();
+          stepId = next;
+        } else if (next === null) {
+          if (!(await store.finishAttempt(run.id, workerId, done, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey) }))) throw new LeaseLost();
+          log.info('run succeeded');
+          stepId = null;
+        } else {
+          stepId = await advance(done, next);
+        }
         stepAttempt = 0;
         break;
       }

@@ -1,13 +1,19 @@
 /**
- * Steps that only think (map, branch, validate, and any step its `when` skips) change nothing outside
- * the run, so they need no durable point of their own: after a step's outcome, the executor runs the
- * thinking steps that follow in memory and journals them, already finished, in the same transaction as
- * that outcome and the start of the next step that acts. The order flow's 20 steps cost about 10 commits
- * instead of 20. A crash before that commit loses nothing that was done: the thinking steps run again.
+ * Steps that change nothing outside the run need no durable point of their own: the thinking steps (map,
+ * branch, validate, any step its `when` skips) and the reading steps (an action whose connector declares
+ * it is not a write, an xref `get`). The executor runs a chain of them in memory and journals them,
+ * already finished, in the same transaction as the outcome of the step before (if any) and either the
+ * start of the next step that acts or the run's end. A crash before that commit loses nothing that had an
+ * effect: the chain runs again from the last durable point, and reading twice changes nothing.
  *
- * The chain stops at the first step that acts (an action, notify, xref, approval, wait, code), at a step
- * whose outcome is not a plain "done" (a block, an end, an error: the executor runs it again on its normal
- * path, which records that outcome), and before the flow's end (the normal path ends the run).
+ * The order flow reads the order, the customer, the credit and the stock, then thinks: one commit for all
+ * of it instead of one per step. A reading step shows as running in the run only once something after it
+ * acts; its attempt still carries its real start, finish and input.
+ *
+ * The chain stops at the first step that acts (a write action, notify, xref put, approval, wait, code) and
+ * at a step whose outcome is not a plain "done": a block or an end is run again on its normal path, which
+ * records that outcome; an error is captured, and the executor records it as that step's failed attempt
+ * without running the step again.
  */
 import { evaluateCondition } from '../flows/conditions.ts';
 import { END, type FlowStep } from '../flows/types.ts';
@@ -25,17 +31,34 @@ export interface ThinkAheadInput {
   now: () => number;
   /** The environment a step runs in (attempt 1, a fresh journal). */
   envFor: (step: FlowStep, journal: { input?: unknown }) => StepEnv;
+  /** True for a step that only reads outside the run (a read action, an xref get). */
+  reads: (step: FlowStep) => boolean;
 }
 
-/** Runs the thinking steps from `from` on; answers their attempts and the step to start next. */
-export async function thinkAhead(x: ThinkAheadInput): Promise<{ completed: CompletedAttempt[]; next: string }> {
+/** A step of the chain that threw: the executor records it as the failed first attempt of `stepId`. */
+export interface AheadFailure {
+  stepId: string;
+  startedAt: number;
+  input: unknown;
+  error: unknown;
+}
+
+export interface Ahead {
+  completed: CompletedAttempt[];
+  /** The step to start next, or null: the chain reached the flow's end (the run is done). */
+  next: string | null;
+  failure?: AheadFailure;
+}
+
+/** Runs the steps from `from` on that need no durable point; answers their attempts and what comes next. */
+export async function thinkAhead(x: ThinkAheadInput): Promise<Ahead> {
   const completed: CompletedAttempt[] = [];
   let id = x.from;
   for (;;) {
     const step = x.flow.steps.get(id)?.step;
     if (!step) return { completed, next: id };
     const skipped = step.when !== undefined && !evaluateCondition(step.when, x.data);
-    if (!skipped && !THINKING.has(step.kind)) return { completed, next: id };
+    if (!skipped && !THINKING.has(step.kind) && !x.reads(step)) return { completed, next: id };
     const startedAt = x.now();
     const journal: { input?: unknown } = {};
     let output: unknown = null;
@@ -46,14 +69,16 @@ export async function thinkAhead(x: ThinkAheadInput): Promise<{ completed: Compl
         if (outcome.kind !== 'done') return { completed, next: id };
         output = outcome.output;
         goto = outcome.next;
-      } catch {
-        return { completed, next: id }; // its normal path runs it again and records the failure
+      } catch (error) {
+        return { completed, next: id, failure: { stepId: id, startedAt, input: journal.input, error } };
       }
     }
     const after = nextStepId(x.flow, step, goto);
-    if (after === null || !x.flow.steps.has(after)) return { completed, next: id };
+    // A goto to a step the flow lacks: its normal path reports that.
+    if (after !== null && !x.flow.steps.has(after)) return { completed, next: id };
     x.context.steps[id] = output;
     completed.push({ stepId: id, attempt: 1, status: skipped ? 'skipped' : 'succeeded', input: journal.input, output, startedAt, finishedAt: x.now() });
+    if (after === null) return { completed, next: null };
     id = after;
   }
 }

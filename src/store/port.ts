@@ -99,11 +99,13 @@ export interface RunTransition {
   appliedVersion?: { key: string; version: string } | undefined;
   /** An event stored in the same transaction (the alert of a blocked or dead run: never one without the other). */
   event?: { event: NewEvent; targets: RunTargets } | undefined;
+  /** Attempts of steps run ahead since the last write (think-ahead), journaled in the same transaction. */
+  completed?: CompletedAttempt[] | undefined;
 }
 
 /**
- * An attempt of a step that only thinks (map, branch, validate, or any step skipped by its `when`),
- * executed between two writes and journaled, already finished, with the next write.
+ * An attempt of a step that changes nothing outside the run (map, branch, validate, a read, or any step
+ * skipped by its `when`), executed between two writes and journaled, already finished, with the next write.
  */
 export interface CompletedAttempt {
   stepId: string;
@@ -171,7 +173,7 @@ export interface Store {
    * transaction (one commit between two steps instead of two). The new attempt's id; undefined when the
    * lease was lost (nothing written).
    */
-  finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed?: CompletedAttempt[]): Promise<number | undefined>;
+  finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed?: CompletedAttempt[]): Promise<number | undefined>;
   /** Marks attempts left `started` by a dead worker as `interrupted`; returns them. */
   interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]>;
   /** Wakes all waiting/queued runs when something changed (PostgreSQL: LISTEN/NOTIFY across processes). */

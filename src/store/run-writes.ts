@@ -28,7 +28,8 @@ export async function insertRun(trx: Transaction<Tables>, target: RunTarget, ev:
   return Number(res.rows[0]!.id);
 }
 
-const EMPTY_CONTEXT = JSON.stringify({ steps: {}, vars: {} });
+/** The context of a run that has not run a step yet. */
+export const EMPTY_CONTEXT = JSON.stringify({ steps: {}, vars: {} });
 
 /**
  * PostgreSQL: the event and its runs as ONE statement in its own transaction: one round trip instead of
@@ -85,6 +86,19 @@ export async function insertStarted(trx: Transaction<Tables>, runId: number, ste
   return Number(res.rows[0]!.id);
 }
 
+/** Finished attempts as typed VALUES rows (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms). */
+function completedRows(completed: CompletedAttempt[]): RawBuilder<unknown>[] {
+  return completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`);
+}
+
+/** PostgreSQL: inserts `rows` (see completedRows) for the run `moved` answers, in their order. */
+function insertRowsAfterMove(rows: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return sql`INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
+    SELECT moved.id, v.step_id, v.attempt, v.status, v.input, v.output, v.started_at, v.finished_at, v.duration_ms
+    FROM moved, (VALUES ${sql.join(rows)}) AS v (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
+    ORDER BY v.ord`;
+}
+
 /** The fenced move of a run (an UPDATE, without RETURNING). Optional fields keep their stored value when not given. */
 function moveRun(runId: number, workerId: string, next: RunTransition, now: number): RawBuilder<unknown> {
   const stillRunning = next.status === 'running';
@@ -115,6 +129,7 @@ export async function finishIn(trx: Transaction<Tables>, runId: number, workerId
   const res = await moveRun(runId, workerId, next, Date.now()).execute(trx);
   if (Number(res.numAffectedRows ?? 0) === 0) return false;
   if (finish) await finishAttemptRow(finish).execute(trx);
+  await insertCompleted(trx, runId, next.completed ?? []);
   if (next.appliedVersion) await raiseEntityVersion(trx, next.appliedVersion.key, next.appliedVersion.version);
   return true;
 }
@@ -128,6 +143,7 @@ export async function finishPg(db: Kysely<Tables>, runId: number, workerId: stri
   const res = await sql<{ n: number }>`
     WITH moved AS (${moveRun(runId, workerId, next, Date.now())} RETURNING id)
     ${finish ? sql`, finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})` : sql``}
+    ${next.completed?.length ? sql`, ahead AS (${insertRowsAfterMove(completedRows(next.completed))})` : sql``}
     ${v ? sql`, raised AS (INSERT INTO entity_versions (key, version, updated_at) SELECT ${v.key}::text, ${v.version}::text, ${Date.now()}::bigint FROM moved
         ON CONFLICT (key) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at WHERE entity_versions.version < excluded.version)` : sql``}
     SELECT count(*)::int AS n FROM moved`.execute(db);
@@ -135,26 +151,23 @@ export async function finishPg(db: Kysely<Tables>, runId: number, workerId: stri
 }
 
 /**
- * The same move as `finishIn` + `insertCompleted` + `insertStarted`, as ONE PostgreSQL statement
+ * The same move as `finishIn` + `insertCompleted` + `insertStarted` (the finish is absent at a run's first
+ * write), as ONE PostgreSQL statement
  * (data-modifying CTEs run atomically): one round trip instead of five, on the path every step of every
  * run takes. The fence is the same: nothing is written unless the run is still running under this lease.
  */
-export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
+export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
   const now = Date.now();
-  // The thinking steps' finished attempts and the next step's `started` one, in this order (ids follow it).
+  // The steps run ahead, finished, and the next step's `started` attempt, in this order (ids follow it).
   const rows = [
-    ...completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`),
+    ...completedRows(completed),
     sql`(${completed.length}::int, ${next.currentStep}::text, 1, 'started', NULL::text, NULL::text, ${now}::bigint, NULL::bigint, NULL::int)`,
   ];
   const res = await sql<{ id: number; status: string }>`
-    WITH moved AS (${moveRun(runId, workerId, { ...next, status: 'running', stepAttempt: 1 }, now)} RETURNING id),
-    finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})
-    INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
-    SELECT moved.id, v.step_id, v.attempt, v.status, v.input, v.output, v.started_at, v.finished_at, v.duration_ms
-    FROM moved, (VALUES ${sql.join(rows)}) AS v (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms)
-    ORDER BY v.ord
+    WITH moved AS (${moveRun(runId, workerId, { ...next, status: 'running', stepAttempt: 1 }, now)} RETURNING id)
+    ${finish ? sql`, finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})` : sql``}
+    ${insertRowsAfterMove(rows)}
     RETURNING id, status`.execute(db);
   const row = res.rows.find((r) => r.status === 'started');
   return row ? Number(row.id) : undefined;
 }
-

@@ -11,6 +11,7 @@ import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
+import { ingestPollPg } from './poll-ingest-pg.ts';
 import { finishAndStartPg, finishIn, finishPg, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
@@ -112,7 +113,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: RunTargets): Promise<IngestResult[]> {
-    const results = await this.tx(async (trx) => {
+    const results = this.dialect === 'postgres' ? await ingestPollPg(this.db, cursorName, cursor, events, targets) : await this.tx(async (trx) => {
       const out: IngestResult[] = [];
       for (const ev of events) out.push(await this.ingestIn(trx, ev, targets));
       await upsertCursor(trx, cursorName, cursor);
@@ -182,7 +183,7 @@ export class SqlStore extends StoreOps implements Store {
     return ok;
   }
 
-  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
+  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
     if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next, completed);
     return this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;

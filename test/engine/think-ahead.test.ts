@@ -1,12 +1,14 @@
 /**
- * Thinking steps (map, branch, validate, steps skipped by `when`) after a step that acts are run in
- * memory and journaled with that step's outcome, in one write. The journal reads exactly as if each had
- * its own: every attempt, in order, with its status and output.
+ * Steps that change nothing outside the run (map, branch, validate, reads, steps skipped by `when`) are run
+ * in memory and journaled with the next write: the outcome of the step before and the start of the next
+ * step that acts, or the run's end. The journal reads exactly as if each had its own: every attempt, in
+ * order, with its status and output. A read that fails is recorded once and retried, not run twice.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompletedAttempt } from '../../src/store/port.ts';
 import { backends } from '../helpers/stores.ts';
+import { waitFor } from '../helpers/engine.ts';
 import { harness } from './clocked.ts';
 
 const flow = {
@@ -27,11 +29,17 @@ const flow = {
 for (const backend of await backends()) {
   test(`${backend}: thinking steps are journaled with the step before them, in order, in one write`, async () => {
     const h = await harness(backend);
-    const writes: Array<{ next: string; completed: string[] }> = [];
+    const writes: Array<{ after: string | null; next: string | null; completed: string[] }> = [];
+    const names = (completed?: CompletedAttempt[]) => (completed ?? []).map((c) => `${c.stepId}:${c.status}`);
     const original = h.store.finishAndStart.bind(h.store);
-    h.store.finishAndStart = (runId, workerId, finish, next, completed?: CompletedAttempt[]) => {
-      writes.push({ next: next.currentStep, completed: (completed ?? []).map((c) => `${c.stepId}:${c.status}`) });
+    h.store.finishAndStart = async (runId, workerId, finish, next, completed?: CompletedAttempt[]) => {
+      writes.push({ after: finish ? (await h.store.listAttempts(runId)).find((a) => a.id === finish.attemptId)!.stepId : null, next: next.currentStep, completed: names(completed) });
       return original(runId, workerId, finish, next, completed);
+    };
+    const originalFinish = h.store.finishAttempt.bind(h.store);
+    h.store.finishAttempt = (runId, workerId, finish, next) => {
+      writes.push({ after: finish ? 'write' : null, next: next.currentStep, completed: names(next.completed) });
+      return originalFinish(runId, workerId, finish, next);
     };
     try {
       await h.flow(flow);
@@ -42,8 +50,13 @@ for (const backend of await backends()) {
       assert.deepEqual(attempts.map((a) => `${a.stepId}:${a.status}`), ['read:succeeded', 'facts:succeeded', 'route:succeeded', 'check:succeeded', 'quiet:skipped', 'write:succeeded', 'done:succeeded']);
       assert.deepEqual(attempts.find((a) => a.stepId === 'facts')?.output, { enough: true });
       assert.ok(attempts.every((a) => a.finishedAt !== null && a.durationMs !== null));
-      // One write after `read` carries the four thinking steps and starts `write`; `done` ends the run on its own path.
-      assert.deepEqual(writes, [{ next: 'write', completed: ['facts:succeeded', 'route:succeeded', 'check:succeeded', 'quiet:skipped'] }, { next: 'done', completed: [] }]);
+      // The run's first write carries the read and the four thinking steps and starts `write`; the second
+      // finishes `write` with `done`, which ends the run.
+      assert.deepEqual(writes, [
+        { after: null, next: 'write', completed: ['read:succeeded', 'facts:succeeded', 'route:succeeded', 'check:succeeded', 'quiet:skipped'] },
+        { after: 'write', next: null, completed: ['done:succeeded'] },
+      ]);
+      assert.equal(h.rec.reads, 1);
       assert.deepEqual(run.context.steps.facts, { enough: true });
       assert.equal(h.rec.effects.length, 1);
     } finally {
@@ -63,6 +76,34 @@ for (const backend of await backends()) {
       const attempts = await h.store.listAttempts(id);
       assert.deepEqual(attempts.map((a) => `${a.stepId}:${a.status}`), ['read:succeeded', 'facts:succeeded', 'route:succeeded', 'never:succeeded', 'check:failed']);
       assert.equal(h.rec.effects.length, 0, 'nothing was written');
+      assert.equal(h.rec.reads, 1, 'the read ran once');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test(`${backend}: a read that fails ahead is recorded as its failed attempt and retried, not run twice`, async () => {
+    const h = await harness(backend);
+    try {
+      await h.flow(flow);
+      h.rec.values.set('stock', 9);
+      h.rec.readFailures = 1;
+      const id = await h.start('go');
+      const queued = await waitFor('the retry to be scheduled', async () => {
+        const r = await h.store.getRun(id);
+        return r?.status === 'queued' && r.stepAttempt === 1 ? r : undefined;
+      });
+      assert.equal(queued.currentStep, 'read');
+      assert.equal(h.rec.reads, 1, 'the failed read was not run again to record its failure');
+      const first = (await h.store.listAttempts(id))[0]!;
+      assert.deepEqual([first.stepId, first.status, (first.error as { code: string }).code], ['read', 'failed', 'T_READ']);
+      assert.deepEqual(first.input, { name: 'stock' });
+      h.clock.advance(60_000);
+      await h.until(id, 'succeeded');
+      assert.equal(h.rec.reads, 2);
+      const attempts = await h.store.listAttempts(id);
+      assert.deepEqual(attempts.map((a) => `${a.stepId}:${a.attempt}:${a.status}`).slice(0, 3), ['read:1:failed', 'read:2:succeeded', 'facts:1:succeeded']);
+      assert.equal(h.rec.effects.length, 1);
     } finally {
       await h.close();
     }

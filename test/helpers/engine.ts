@@ -20,10 +20,12 @@ export interface Recorder {
   /** What the `read` action answers, by name (a stock level a test changes). */
   values: Map<string, unknown>;
   reads: number;
+  /** Calls of `read` still to fail (transiently) before it answers. */
+  readFailures: number;
 }
 
 export function newRecorder(): Recorder {
-  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [], values: new Map(), reads: 0 };
+  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [], values: new Map(), reads: 0, readFailures: 0 };
 }
 
 export function testConnector(rec: Recorder) {
@@ -38,6 +40,10 @@ export function testConnector(rec: Recorder) {
         write: false,
         run: async (_ctx, input: { name: string }) => {
           rec.reads++;
+          if (rec.readFailures > 0) {
+            rec.readFailures--;
+            throw new TransientError('T_READ', 'planned transient read failure');
+          }
           return { value: rec.values.get(input.name) ?? null };
         },
       },

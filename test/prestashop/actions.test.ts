@@ -72,6 +72,34 @@ for (const psVersion of VERSIONS) {
       assert.equal(threads2.customer_threads.length, 1, 'the thread is reused');
     });
 
+    test('what the flow already knows is not read again: ISO codes are cached, a message with `known` makes 3 requests', async () => {
+      const second = (await f.emu.checkout(order({ state: 'Payment accepted', address: { address1: 'Rua Nova 2', postcode: '1100-150', city: 'Lisboa', country_iso: 'PT' } }))).id_order;
+      const paths: string[] = [];
+      const http = f.c.http as { request: typeof f.c.http.request };
+      const original = http.request.bind(f.c.http);
+      http.request = (req) => {
+        paths.push(`${req.method} ${req.path.replace(/^api\//, '').replace(/\/\d+$/, '/N')}`);
+        return original(req);
+      };
+      try {
+        await runAction(f.conn, f.c, 'getOrder', { orderId });
+        paths.length = 0;
+        const o = await runAction<GetOrderOutput>(f.conn, f.c, 'getOrder', { orderId: second });
+        assert.equal(o.currency, 'EUR');
+        assert.equal(o.deliveryAddress.countryIso, 'PT');
+        assert.ok(o.shopId >= 1 && o.langId >= 1);
+        assert.ok(!paths.some((p) => /countries|currencies/.test(p)), `no ISO lookups the second time: ${paths.join(', ')}`);
+        paths.length = 0;
+        const known = { customerId: o.customer.id, email: o.customer.email, langId: o.langId, shopId: o.shopId };
+        await runAction(f.conn, f.c, 'addCustomerMessage', { orderId: second, message: 'Registered as 20001', known });
+        assert.deepEqual(paths, ['GET customer_threads', 'POST customer_threads', 'POST customer_messages']);
+        const thread = (await wsJson<{ customer_threads: Array<Record<string, string>> }>(f.emu, `customer_threads?display=full&filter[id_order]=${second}`)).customer_threads[0];
+        assert.deepEqual([thread?.id_customer, thread?.email, thread?.id_lang, thread?.id_shop], [String(o.customer.id), o.customer.email, String(o.langId), String(o.shopId)]);
+      } finally {
+        http.request = original;
+      }
+    });
+
     test('setStock finds the stock row by product reference and PUTs the full row', async () => {
       const out = await runAction<SetStockOutput>(f.conn, f.c, 'setStock', { reference: 'A00005', quantity: 321 });
       assert.equal(out.quantity, 321);

@@ -91,6 +91,16 @@ for (const backend of await backends()) {
     assert.deepEqual(overlap[0]?.runIds, ok[1]?.runIds);
     assert.equal(await s.getCursor('poll:x'), 'c2');
     assert.equal(await s.countEvents(), 3);
+    // A key repeated within one poll is stored once; an empty poll still moves the cursor.
+    const repeat = await s.ingestPoll('poll:x', 'c3', [ev('p4'), ev('p5'), ev('p4')], () => [target]);
+    assert.deepEqual(repeat.map((r) => r.created), [true, true, false]);
+    assert.equal(repeat[2]?.eventId, repeat[0]?.eventId);
+    assert.deepEqual(repeat[2]?.runIds, repeat[0]?.runIds);
+    assert.equal(repeat[0]?.runIds.length, 1);
+    assert.ok(repeat[0]!.eventId < repeat[1]!.eventId, 'events are stored in their order');
+    assert.deepEqual(await s.ingestPoll('poll:x', 'c4', [], () => [target]), []);
+    assert.equal(await s.getCursor('poll:x'), 'c4');
+    assert.equal(await s.countEvents(), 5);
   });
 
   it('a claimed run is leased: nobody else claims it until the lease expires, then it is reclaimed', async (s) => {

@@ -120,6 +120,25 @@ export class PrestaShopClient {
     return ids.some((id) => id > 0 && !c.byId.has(id)) ? this.states(true) : c;
   }
 
+  private readonly isoCodes = new Map<string, { at: number; value: Promise<string> }>();
+
+  /**
+   * The ISO code of a country or currency, cached for five minutes like the states: every order names
+   * them, and they change about never. Concurrent lookups of one id share one request; a failed one is
+   * not kept.
+   */
+  isoCode(resource: 'countries' | 'currencies', id: unknown): Promise<string> {
+    const key = `${resource}/${String(id ?? '')}`;
+    const hit = this.isoCodes.get(key);
+    if (hit && Date.now() - hit.at < 300_000) return hit.value;
+    const value = this.get(resource, String(id ?? ''), { display: '[id,iso_code]' }).then((r) => (r?.iso_code === undefined || r.iso_code === null ? '' : String(r.iso_code)));
+    this.isoCodes.set(key, { at: Date.now(), value });
+    value.catch(() => {
+      if (this.isoCodes.get(key)?.value === value) this.isoCodes.delete(key);
+    });
+    return value;
+  }
+
   private async req(method: string, path: string, query: Query, body?: string, throwOnError = true): Promise<HttpResponse> {
     return this.http.request({ method, path: `api/${path}`, query, body, throwOnError, headers: body ? { 'content-type': 'text/xml' } : undefined });
   }

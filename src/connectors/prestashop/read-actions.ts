@@ -67,15 +67,13 @@ export interface GetOrderOutput {
   valid: boolean;
   dateAdd: string;
   dateUpd: string;
+  /** The order's language and shop (id_lang, id_shop). */
+  langId: number;
+  shopId: number;
   customer: { id: number; email: string; firstname: string; lastname: string; company: string; siret: string; langId: number };
   deliveryAddress: ShopAddress;
   invoiceAddress: ShopAddress;
   lines: ShopOrderLine[];
-}
-
-async function countryIso(client: PrestaShopClient, id: unknown): Promise<string> {
-  const c = await client.get('countries', s(id), { display: '[id,iso_code]' });
-  return s(c?.iso_code);
 }
 
 async function address(client: PrestaShopClient, id: unknown): Promise<ShopAddress> {
@@ -83,7 +81,7 @@ async function address(client: PrestaShopClient, id: unknown): Promise<ShopAddre
   if (!a) throw new UserError('OF_PS_NOT_FOUND', `address ${s(id)} does not exist on PrestaShop connection '${client.connectionName}'`);
   return {
     id: a.id, company: s(a.company), firstname: s(a.firstname), lastname: s(a.lastname), address1: s(a.address1), address2: s(a.address2),
-    postcode: s(a.postcode), city: s(a.city), countryIso: await countryIso(client, a.id_country), vatNumber: s(a.vat_number), phone: s(a.phone || a.phone_mobile), dni: s(a.dni),
+    postcode: s(a.postcode), city: s(a.city), countryIso: await client.isoCode('countries', a.id_country), vatNumber: s(a.vat_number), phone: s(a.phone || a.phone_mobile), dni: s(a.dni),
   };
 }
 
@@ -99,21 +97,21 @@ export async function readOrder(client: PrestaShopClient, orderId: number): Prom
   const o = await client.get('orders', orderId);
   if (!o) throw new UserError('OF_PS_ORDER_NOT_FOUND', `order ${orderId} does not exist on PrestaShop connection '${client.connectionName}'`, { orderId });
   const sameAddress = s(o.id_address_delivery) === s(o.id_address_invoice);
-  const [customer, delivery, invoice, currency, details, states] = await Promise.all([
+  const [customer, delivery, invoice, currencyIso, details, states] = await Promise.all([
     client.get('customers', s(o.id_customer)),
     address(client, o.id_address_delivery),
     sameAddress ? undefined : address(client, o.id_address_invoice),
-    client.get('currencies', s(o.id_currency), { display: '[id,iso_code]' }),
+    client.isoCode('currencies', o.id_currency),
     client.list('order_details', { display: 'full', 'filter[id_order]': `[${orderId}]`, sort: '[id_ASC]' }),
     client.statesFor([Number(o.current_state)]),
   ]);
   return {
     id: o.id, reference: s(o.reference), currentState: Number(o.current_state), stateName: states.nameOf(Number(o.current_state)),
-    module: s(o.module), payment: s(o.payment), currency: s(currency?.iso_code), conversionRate: s(o.conversion_rate),
+    module: s(o.module), payment: s(o.payment), currency: currencyIso, conversionRate: s(o.conversion_rate),
     totalPaidTaxIncl: s(o.total_paid_tax_incl), totalPaidTaxExcl: s(o.total_paid_tax_excl), totalPaidReal: s(o.total_paid_real),
     totalProductsTaxExcl: s(o.total_products), totalProductsTaxIncl: s(o.total_products_wt), totalShippingTaxExcl: s(o.total_shipping_tax_excl),
     totalShippingTaxIncl: s(o.total_shipping_tax_incl), totalDiscountsTaxExcl: s(o.total_discounts_tax_excl), totalDiscountsTaxIncl: s(o.total_discounts_tax_incl),
-    carrierTaxRate: s(o.carrier_tax_rate), shippingNumber: s(o.shipping_number), valid: o.valid === '1', dateAdd: s(o.date_add), dateUpd: s(o.date_upd),
+    carrierTaxRate: s(o.carrier_tax_rate), shippingNumber: s(o.shipping_number), valid: o.valid === '1', dateAdd: s(o.date_add), dateUpd: s(o.date_upd), langId: Number(o.id_lang ?? 0), shopId: Number(o.id_shop ?? 0),
     customer: {
       id: Number(o.id_customer), email: s(customer?.email), firstname: s(customer?.firstname), lastname: s(customer?.lastname),
       company: s(customer?.company), siret: s(customer?.siret), langId: Number(customer?.id_lang ?? 0),

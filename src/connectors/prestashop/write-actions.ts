@@ -11,6 +11,8 @@ import { newEntity } from './xml.ts';
 
 type Ctx = ActionContext<PrestaShopClient>;
 const s = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+/** An id, or 1 (the default language and shop) when it is missing or 0. */
+const idOr1 = (v: unknown): string => (s(v) === '' || s(v) === '0' ? '1' : s(v));
 
 async function orderOrFail(client: PrestaShopClient, orderId: number) {
   const o = await client.get('orders', orderId);
@@ -70,6 +72,11 @@ export interface AddCustomerMessageInput {
   message: string;
   /** The employee signing the message (default 1). */
   employeeId?: number;
+  /**
+   * What the flow already read of the order (getOrder's customer.id, customer.email, langId, shopId). With
+   * it, the order and its customer are not read again: only the thread lookup and the writes remain.
+   */
+  known?: { customerId: number; email: string; langId?: number; shopId?: number };
 }
 
 export interface AddCustomerMessageOutput {
@@ -161,19 +168,22 @@ export const writeActions: Record<string, ActionDefinition<PrestaShopClient>> = 
     write: true,
     async run(ctx: Ctx, input: AddCustomerMessageInput): Promise<AddCustomerMessageOutput> {
       const client = ctx.client;
-      const order = await orderOrFail(client, Number(input.orderId));
-      let thread = (await threadsOf(client, order.id))[0];
+      const orderId = Number(input.orderId);
+      const known = input.known?.customerId && input.known.email ? input.known : undefined;
+      const order = known ? undefined : await orderOrFail(client, orderId);
+      let thread = (await threadsOf(client, orderId))[0];
       if (!thread) {
-        const customer = await client.get('customers', s(order.id_customer), { display: '[id,email]' });
+        const customerId = known ? String(known.customerId) : s(order?.id_customer);
+        const email = known ? known.email : s((await client.get('customers', customerId, { display: '[id,email]' }))?.email);
         thread = await client.postXml('customer_threads', newEntity('customer_thread', {
-          id_lang: s(order.id_lang) || '1', id_shop: s(order.id_shop) || '1', id_customer: s(order.id_customer), id_order: String(order.id),
-          id_product: '0', id_contact: '0', email: s(customer?.email), token: randomBytes(6).toString('hex'), status: 'open',
+          id_lang: idOr1(known ? known.langId : order?.id_lang), id_shop: idOr1(known ? known.shopId : order?.id_shop), id_customer: customerId, id_order: String(orderId),
+          id_product: '0', id_contact: '0', email, token: randomBytes(6).toString('hex'), status: 'open',
         }));
       }
       const m = await client.postXml('customer_messages', newEntity('customer_message', {
         id_employee: String(input.employeeId ?? 1), id_customer_thread: String(thread.id), message: input.message, private: '0', read: '0',
       }));
-      return { orderId: order.id, threadId: thread.id, messageId: m.id, created: true };
+      return { orderId, threadId: thread.id, messageId: m.id, created: true };
     },
     reconcile: (ctx: Ctx, input: AddCustomerMessageInput) => findMessage(ctx.client, Number(input.orderId), input.message),
   },
