@@ -16,6 +16,7 @@ import type { CatalogFlow, FlowCatalog } from './catalog.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { Notifier } from './ports.ts';
 import { executeStep, type StepEnv, type StepOutcome } from './steps/index.ts';
+import type { StepJournal } from './steps/types.ts';
 import { nextStepId, thinkAhead, type AheadFailure } from './think-ahead.ts';
 
 /** A waiting run with no timer is looked at again after this long anyway (it costs one claim). */
@@ -55,7 +56,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
   }
 
   const data = { event: eventView(event), steps: context.steps, vars: context.vars, settings: flow.flow.settings ?? {}, run: { id: String(run.id), flowId: run.flowId, flowVersion: run.flowVersion } };
-  const envFor = (step: FlowStep, attempt: number, journal: { input?: unknown }, stepLog: Logger, reconcileFirst = false): StepEnv => ({
+  const envFor = (step: FlowStep, attempt: number, journal: StepJournal, stepLog: Logger, reconcileFirst = false): StepEnv => ({
     run, event, flow, step, attempt, data, vars: context.vars, store, registry: deps.registry, notifier: deps.notifier, log: stepLog,
     now: deps.now, signal, journal, reconcileFirst,
     emit: (type, payload, key) => deps.emit(type, run.entityKey, payload, key),
@@ -83,12 +84,12 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, reads, envFor: (st, journal) => envFor(st, 1, journal, log.child({ stepId: st.id, attempt: 1 })) });
     if (signal.aborted) throw new LeaseLost();
     if (ahead.next === null) {
-      if (!(await store.finishAttempt(run.id, workerId, finish, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey), completed: ahead.completed }))) throw new LeaseLost();
+      if (!(await store.finishAttempt(run.id, workerId, finish, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey), completed: ahead.completed, xrefs: ahead.xrefs }))) throw new LeaseLost();
       log.info({ thoughtAhead: ahead.completed.length }, 'run succeeded');
       return null;
     }
     const changed = finish !== undefined || ahead.completed.length > 0;
-    preStarted = await store.finishAndStart(run.id, workerId, finish, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context: changed ? context : undefined }, ahead.completed);
+    preStarted = await store.finishAndStart(run.id, workerId, finish, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context: changed ? context : undefined, xrefs: ahead.xrefs }, ahead.completed);
     if (preStarted === undefined) throw new LeaseLost();
     captured = ahead.failure;
     return ahead.next;
@@ -120,7 +121,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     preStarted = undefined;
     if (attemptId === undefined) throw new LeaseLost();
     let outcome: StepOutcome;
-    const journal: { input?: unknown } = {};
+    const journal: StepJournal = {};
     try {
       if (failed) {
         journal.input = failed.input;

@@ -12,6 +12,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import { UserError } from '../core/errors.ts';
 import type { Tables } from './schema.ts';
 import { migrationsFor } from './migrations/index.ts';
+import { prepareFrequentStatements } from './pg-prepared.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -146,6 +147,7 @@ async function openPostgres(url: string): Promise<Database> {
       c.release();
     }
   }
+  prepareFrequentStatements(pool);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pgPool: pool, pgSchema: schema, url, close: () => db.destroy() };
 }

@@ -101,6 +101,8 @@ export interface RunTransition {
   event?: { event: NewEvent; targets: RunTargets } | undefined;
   /** Attempts of steps run ahead since the last write (think-ahead), journaled in the same transaction. */
   completed?: CompletedAttempt[] | undefined;
+  /** Cross-references those steps put, stored (upserted) in the same transaction. */
+  xrefs?: NewXref[] | undefined;
 }
 
 /**
@@ -146,6 +148,9 @@ export interface XrefRecord {
   data: Record<string, unknown>;
   createdAt: number;
 }
+
+/** A cross-reference to store: upserted by (entity, leftSystem, leftId, rightSystem). */
+export type NewXref = Omit<XrefRecord, 'createdAt'>;
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -208,7 +213,7 @@ export interface Store {
   releaseLease(name: string, holder: string): Promise<void>;
 
   // cross-references
-  putXref(x: Omit<XrefRecord, 'createdAt'>): Promise<XrefRecord>;
+  putXref(x: NewXref): Promise<XrefRecord>;
   findXref(entity: string, system: string, id: string): Promise<XrefRecord[]>;
 
   close(): Promise<void>;

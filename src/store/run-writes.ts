@@ -5,7 +5,7 @@
  * as SQLite executing them. Every move is fenced by `locked_by = workerId AND status = 'running'`.
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
-import type { AttemptFinish, CompletedAttempt, EventRecord, IngestResult, NewEvent, RunTarget, RunTransition } from './port.ts';
+import type { AttemptFinish, CompletedAttempt, EventRecord, IngestResult, NewEvent, NewXref, RunTarget, RunTransition } from './port.ts';
 import { contextToJson, toJson } from './rows.ts';
 import type { EventsTable, Tables } from './schema.ts';
 import { raiseEntityVersion } from './sql-ops.ts';
@@ -86,6 +86,29 @@ export async function insertStarted(trx: Transaction<Tables>, runId: number, ste
   return Number(res.rows[0]!.id);
 }
 
+/** One row per key: the last put of a key wins, as one after the other would (an upsert may not touch a row twice). */
+function lastPerKey(xrefs: NewXref[]): NewXref[] {
+  return [...new Map(xrefs.map((x) => [JSON.stringify([x.entity, x.leftSystem, x.leftId, x.rightSystem]), x])).values()];
+}
+
+const XREF_CONFLICT = sql`ON CONFLICT (entity, left_system, left_id, right_system) DO UPDATE SET right_id = excluded.right_id, data = excluded.data`;
+
+/** Upserts cross-references (both dialects). */
+export function upsertXrefs(xrefs: NewXref[], now: number): RawBuilder<unknown> {
+  const rows = lastPerKey(xrefs).map((x) => sql`(${x.entity}, ${x.leftSystem}, ${x.leftId}, ${x.rightSystem}, ${x.rightId}, ${JSON.stringify(x.data)}, ${now})`);
+  return sql`INSERT INTO xrefs (entity, left_system, left_id, right_system, right_id, data, created_at) VALUES ${sql.join(rows)} ${XREF_CONFLICT}`;
+}
+
+/** PostgreSQL: a CTE upserting `xrefs` only when the run was moved (nothing when there are none). */
+function xrefsAfterMove(xrefs: NewXref[] | undefined): RawBuilder<unknown> {
+  if (!xrefs?.length) return sql``;
+  const now = Date.now();
+  const rows = lastPerKey(xrefs).map((x) => sql`(${x.entity}::text, ${x.leftSystem}::text, ${x.leftId}::text, ${x.rightSystem}::text, ${x.rightId}::text, ${JSON.stringify(x.data)}::text, ${now}::bigint)`);
+  return sql`, xrefs_put AS (INSERT INTO xrefs (entity, left_system, left_id, right_system, right_id, data, created_at)
+    SELECT v.* FROM moved, (VALUES ${sql.join(rows)}) AS v (entity, left_system, left_id, right_system, right_id, data, created_at)
+    ${XREF_CONFLICT})`;
+}
+
 /** Finished attempts as typed VALUES rows (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms). */
 function completedRows(completed: CompletedAttempt[]): RawBuilder<unknown>[] {
   return completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`);
@@ -130,6 +153,7 @@ export async function finishIn(trx: Transaction<Tables>, runId: number, workerId
   if (Number(res.numAffectedRows ?? 0) === 0) return false;
   if (finish) await finishAttemptRow(finish).execute(trx);
   await insertCompleted(trx, runId, next.completed ?? []);
+  if (next.xrefs?.length) await upsertXrefs(next.xrefs, Date.now()).execute(trx);
   if (next.appliedVersion) await raiseEntityVersion(trx, next.appliedVersion.key, next.appliedVersion.version);
   return true;
 }
@@ -144,6 +168,7 @@ export async function finishPg(db: Kysely<Tables>, runId: number, workerId: stri
     WITH moved AS (${moveRun(runId, workerId, next, Date.now())} RETURNING id)
     ${finish ? sql`, finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})` : sql``}
     ${next.completed?.length ? sql`, ahead AS (${insertRowsAfterMove(completedRows(next.completed))})` : sql``}
+    ${xrefsAfterMove(next.xrefs)}
     ${v ? sql`, raised AS (INSERT INTO entity_versions (key, version, updated_at) SELECT ${v.key}::text, ${v.version}::text, ${Date.now()}::bigint FROM moved
         ON CONFLICT (key) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at WHERE entity_versions.version < excluded.version)` : sql``}
     SELECT count(*)::int AS n FROM moved`.execute(db);
@@ -166,6 +191,7 @@ export async function finishAndStartPg(db: Kysely<Tables>, runId: number, worker
   const res = await sql<{ id: number; status: string }>`
     WITH moved AS (${moveRun(runId, workerId, { ...next, status: 'running', stepAttempt: 1 }, now)} RETURNING id)
     ${finish ? sql`, finished AS (${finishAttemptRow(finish, sql`EXISTS (SELECT 1 FROM moved)`)})` : sql``}
+    ${xrefsAfterMove(next.xrefs)}
     ${insertRowsAfterMove(rows)}
     RETURNING id, status`.execute(db);
   const row = res.rows.find((r) => r.status === 'started');

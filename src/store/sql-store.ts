@@ -6,13 +6,13 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { EventsTable, Tables } from './schema.ts';
-import type { AttemptFinish, AttemptRecord, CompletedAttempt, EventRecord, IngestResult, NewEvent, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
+import type { AttemptFinish, AttemptRecord, CompletedAttempt, EventRecord, IngestResult, NewEvent, NewXref, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
 import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
 import { ingestPollPg } from './poll-ingest-pg.ts';
-import { finishAndStartPg, finishIn, finishPg, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg } from './run-writes.ts';
+import { finishAndStartPg, finishIn, finishPg, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg, upsertXrefs } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -229,13 +229,9 @@ export class SqlStore extends StoreOps implements Store {
 
   // ---- cross-references
 
-  async putXref(x: Omit<XrefRecord, 'createdAt'>): Promise<XrefRecord> {
+  async putXref(x: NewXref): Promise<XrefRecord> {
     const now = Date.now();
-    await this.db
-      .insertInto('xrefs')
-      .values({ entity: x.entity, left_system: x.leftSystem, left_id: x.leftId, right_system: x.rightSystem, right_id: x.rightId, data: JSON.stringify(x.data), created_at: now })
-      .onConflict((oc) => oc.columns(['entity', 'left_system', 'left_id', 'right_system']).doUpdateSet({ right_id: x.rightId, data: JSON.stringify(x.data) }))
-      .execute();
+    await upsertXrefs([x], now).execute(this.db);
     return { ...x, createdAt: now };
   }
 

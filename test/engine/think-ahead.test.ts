@@ -82,6 +82,55 @@ for (const backend of await backends()) {
     }
   });
 
+  test(`${backend}: a cross-reference put after a write is stored in the write that finishes it`, async () => {
+    const h = await harness(backend);
+    const writes: Array<{ next: string | null; completed: string[]; xrefs: string[] }> = [];
+    const shape = (next: string | null, t: { completed?: CompletedAttempt[] | undefined; xrefs?: Array<{ leftId: string; rightId: string }> | undefined }) => ({ next, completed: (t.completed ?? []).map((c) => c.stepId), xrefs: (t.xrefs ?? []).map((x) => `${x.leftId}=${x.rightId}`) });
+    const originalStart = h.store.finishAndStart.bind(h.store);
+    h.store.finishAndStart = (runId, workerId, finish, next, completed?: CompletedAttempt[]) => {
+      writes.push(shape(next.currentStep, { completed, xrefs: next.xrefs }));
+      return originalStart(runId, workerId, finish, next, completed);
+    };
+    const originalFinish = h.store.finishAttempt.bind(h.store);
+    h.store.finishAttempt = (runId, workerId, finish, next) => {
+      writes.push(shape(next.currentStep, next));
+      return originalFinish(runId, workerId, finish, next);
+    };
+    let putXrefCalls = 0;
+    const originalPut = h.store.putXref.bind(h.store);
+    h.store.putXref = (x) => {
+      putXrefCalls++;
+      return originalPut(x);
+    };
+    try {
+      await h.flow({
+        id: 'remember',
+        trigger: { connection: 'src', event: 'go' },
+        steps: [
+          { id: 'write', kind: 'action', connection: 'sys', action: 'write' },
+          { id: 'remember', kind: 'xref', op: 'put', system: 'erp', entity: 'order', key: '"A-1"', value: '{ "id": "D-9", "note": steps.write.written }' },
+          { id: 'note', kind: 'map', expression: '"remembered"' },
+          { id: 'read-back', kind: 'xref', op: 'get', system: 'erp', entity: 'order', key: '"A-1"' },
+        ],
+      });
+      const id = await h.start('go');
+      const run = await h.until(id, 'succeeded');
+      assert.deepEqual(writes, [
+        { next: 'write', completed: [], xrefs: [] },
+        // The put rides with the write's outcome; the read of it waits for that commit.
+        { next: 'read-back', completed: ['remember', 'note'], xrefs: ['A-1=D-9'] },
+        { next: null, completed: [], xrefs: [] },
+      ]);
+      assert.equal(putXrefCalls, 0, 'no write of its own');
+      const stored = await h.store.findXref('order', 'src', 'A-1');
+      assert.deepEqual(stored.map((x) => [x.rightSystem, x.rightId, x.data.note]), [['erp', 'D-9', `${id}:write`]]);
+      assert.deepEqual(run.context.steps.remember, { id: 'D-9', note: `${id}:write` });
+      assert.deepEqual(run.context.steps['read-back'], { id: 'D-9', note: `${id}:write` });
+    } finally {
+      await h.close();
+    }
+  });
+
   test(`${backend}: a read that fails ahead is recorded as its failed attempt and retried, not run twice`, async () => {
     const h = await harness(backend);
     try {

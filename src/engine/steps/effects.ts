@@ -41,8 +41,10 @@ export async function executeXref(env: StepEnv<XrefStep>): Promise<StepOutcome> 
   if (obj.id === undefined || obj.id === null) {
     throw new UserError('OF_XREF_NO_ID', `step '${step.id}': the xref value has no 'id'; return an object like { "id": DocEntry, "DocNum": … }`, { step: step.id });
   }
-  const rec = await env.store.putXref({ entity: step.entity, leftSystem: home, leftId: key, rightSystem: step.system, rightId: String(obj.id), data: obj });
-  return { kind: 'done', output: { id: rec.rightId, ...rec.data } };
+  const xref = { entity: step.entity, leftSystem: home, leftId: key, rightSystem: step.system, rightId: String(obj.id), data: obj };
+  if (env.journal.deferWrites) (env.journal.xrefs ??= []).push(xref);
+  else await env.store.putXref(xref);
+  return { kind: 'done', output: { id: xref.rightId, ...xref.data } };
 }
 
 export async function executeCode(env: StepEnv<CodeStep>): Promise<StepOutcome> {

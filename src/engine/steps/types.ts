@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/log.ts';
 import type { OrderflowError } from '../../core/errors.ts';
 import type { FlowStep, RunContext } from '../../flows/types.ts';
-import type { EventRecord, RunRecord, Store } from '../../store/port.ts';
+import type { EventRecord, NewXref, RunRecord, Store } from '../../store/port.ts';
 import type { CatalogFlow } from '../catalog.ts';
 import type { ConnectionRegistry } from '../connections.ts';
 import type { Notifier } from '../ports.ts';
@@ -27,8 +27,17 @@ export interface StepEnv<S extends FlowStep = FlowStep> {
   /** True when this step's previous attempt may have written before the process died: probe first. */
   reconcileFirst: boolean;
   signal: AbortSignal;
-  /** Filled by executors: what goes into the journal as the attempt's input. */
-  journal: { input?: unknown };
+  /**
+   * Filled by executors: what goes into the journal as the attempt's input; with `deferWrites` set (the
+   * step runs ahead, think-ahead.ts), the cross-references it puts, stored with the run's next write.
+   */
+  journal: StepJournal;
+}
+
+export interface StepJournal {
+  input?: unknown;
+  deferWrites?: boolean;
+  xrefs?: NewXref[];
 }
 
 export type StepOutcome =

@@ -1,0 +1,62 @@
+/**
+ * Frequent statements run as named prepared statements on PostgreSQL (parsed and planned once per
+ * connection); the claim and one-off statements never do, and the number of names is bounded.
+ */
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import assert from 'node:assert/strict';
+import { StatementNames } from '../../src/store/pg-prepared.ts';
+import { postgresAvailable, freshStoreUrl, dropSchema } from '../helpers/stores.ts';
+import { openStore } from '../../src/store/index.ts';
+
+const pg = await postgresAvailable();
+
+test('a text is named from its third execution on, always under the same name', () => {
+  const names = new StatementNames();
+  const text = 'SELECT * FROM events WHERE id = $1';
+  assert.equal(names.nameFor(text), undefined);
+  assert.equal(names.nameFor(text), undefined);
+  const name = names.nameFor(text);
+  assert.match(name ?? '', /^of_[\w-]{20}$/);
+  assert.equal(names.nameFor(text), name);
+  assert.notEqual(names.nameFor('SELECT 2 WHERE $1::int > 0') ?? 'x', name);
+});
+
+test('the claim and statements that change the schema are never named', () => {
+  const names = new StatementNames();
+  for (const text of ['UPDATE runs SET status = $1 WHERE id IN (SELECT id FROM runs FOR UPDATE SKIP LOCKED)', 'ALTER TABLE runs ADD COLUMN x int', 'ANALYZE runs', 'BEGIN']) {
+    for (let i = 0; i < 5; i++) assert.equal(names.nameFor(text), undefined, text);
+  }
+});
+
+test('at most 300 texts are named; later ones run unnamed', () => {
+  const names = new StatementNames();
+  let named = 0;
+  for (let i = 0; i < 400; i++) {
+    const text = `SELECT ${i} WHERE $1::int > 0`;
+    names.nameFor(text);
+    names.nameFor(text);
+    if (names.nameFor(text) !== undefined) named++;
+  }
+  assert.equal(named, 300);
+});
+
+test('postgres: the store answers the same through named statements (run, read back, many times)', { skip: !pg && 'PostgreSQL is not reachable' }, async () => {
+  const url = await freshStoreUrl('postgres');
+  const store = await openStore(url);
+  try {
+    for (let i = 0; i < 12; i++) {
+      const res = await store.ingest({ dedupeKey: `k${i}`, type: 't', source: 's', entityKey: `e${i}`, payload: { i } }, () => [{ flowId: 'f', flowVersion: 'v', firstStep: 'a' }]);
+      const ev = await store.getEvent(res.eventId);
+      assert.deepEqual(ev?.payload, { i });
+      const again = await store.ingest({ dedupeKey: `k${i}`, type: 't', source: 's', entityKey: `e${i}`, payload: { i } }, () => []);
+      assert.equal(again.created, false);
+    }
+    // The pool hands the most recently released connection out again: the one that ran the loop.
+    const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(store.db);
+    assert.ok(prepared.rows[0]!.n > 0, 'some statements were prepared on the connection');
+  } finally {
+    await store.close();
+    await dropSchema(url);
+  }
+});
