@@ -11,15 +11,15 @@
  * Once with no emulator latency, once with BENCH_LATENCY_MS (150) per ERP call and the ERP connection's
  * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer),
  * so the ERP calls per order are the steady state. Peak RSS is this process's (engine + store).
- * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations.
+ * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations. The checkouts are placed,
+ * and the Sales Orders counted, by a process of its own (bench/shoppers.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import pino from 'pino';
 import { startRuntime, type Runtime } from '../src/cli/runtime.ts';
 import { seededRandom } from '../src/emulators/demo-catalogue.ts';
 import { customerCheckout, GOOD_CUSTOMERS, makeCheckout } from '../src/orders/checkouts.ts';
 import { emulatorConfig } from '../src/orders/emulator-config.ts';
-import { postCheckout } from '../src/orders/generator.ts';
 import { openStore } from '../src/store/index.ts';
 import { postgresAvailable, postgresUrl, sqliteUrl } from '../test/helpers/stores.ts';
 
@@ -59,12 +59,25 @@ async function erpStats(erpUrl: string): Promise<{ requests: number; logins: num
   return (await (await fetch(`${erpUrl.replace(/\/b1s\/v1$/, '')}/_emulator/stats`)).json()) as { requests: number; logins: number; counts: Record<string, number> };
 }
 
-async function waitOrders(erpUrl: string, count: number, timeoutMs = 10 * 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (((await erpStats(erpUrl)).counts.Orders ?? 0) < count) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${count} Sales Orders`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The shoppers' process (bench/shoppers.ts): one request at a time, answered in order. */
+function startShoppers(): { ask: <T>(m: Record<string, unknown>) => Promise<T>; stop: () => void } {
+  const child = fork(new URL('./shoppers.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let pending: { resolve: (v: never) => void; reject: (e: Error) => void } | undefined;
+  child.on('message', (m: { kind: string; message?: string }) => {
+    const p = pending;
+    pending = undefined;
+    if (m.kind === 'error') p?.reject(new Error(m.message));
+    else p?.resolve(m as never);
+  });
+  child.once('exit', (code) => pending?.reject(new Error(`the shoppers' process exited with ${code}`)));
+  return {
+    ask: <T>(m: Record<string, unknown>) =>
+      new Promise<T>((resolve, reject) => {
+        pending = { resolve: resolve as (v: never) => void, reject };
+        child.send(m);
+      }),
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 /** Checkout-to-Sales-Order latency of the runs of these shop orders (ms). */
@@ -96,38 +109,33 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
   const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
   const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8, shopConcurrency: SHOP_CONCURRENCY });
   const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
+  const shoppers = startShoppers();
+  const waitOrders = async (count: number) => (await shoppers.ask<{ at: number }>({ kind: 'wait', erpUrl: erp.url, count })).at;
   try {
     const rnd = seededRandom(11);
     // Warm-up: every customer once, so the measured orders find their customer by cross-reference.
-    for (const c of GOOD_CUSTOMERS) await postCheckout(shop.url, { ...makeCheckout('normal', rnd), ...customerCheckout(c) });
+    await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs: GOOD_CUSTOMERS.map((c) => ({ ...makeCheckout('normal', rnd), ...customerCheckout(c) })) });
     let expected = GOOD_CUSTOMERS.length;
-    await waitOrders(erp.url, expected);
+    await waitOrders(expected);
 
     // Burst: throughput and ERP calls per order.
     const before = await erpStats(erp.url);
-    const t0 = performance.now();
     const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
-    for (let i = 0; i < inputs.length; i += 20) await Promise.all(inputs.slice(i, i + 20).map((x) => postCheckout(shop.url, x)));
+    const t0 = Date.now();
+    await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs });
     expected += ORDERS;
-    await waitOrders(erp.url, expected);
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = ((await waitOrders(expected)) - t0) / 1000;
     const after = await erpStats(erp.url);
     const calls = after.requests - before.requests - (after.logins - before.logins);
 
     // Paced: latency at a steady rate. With ERP latency, at 80 % of what the ERP's concurrency limit allows
     // (beyond it the queue only grows, and the latency says nothing but that).
     const rate = erpLatency > 0 ? Math.min(RATE, Math.floor(0.8 * (8 / (3 * erpLatency / 1000)))) : RATE;
-    const placed = new Map<number, number>();
     const total = Math.round(rate * PACED_SECONDS);
-    const start = Date.now();
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / rate;
-      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-      const at = Date.now();
-      void postCheckout(shop.url, makeCheckout('normal', rnd)).then((o) => placed.set(o.id_order, at));
-    }
+    const paced = await shoppers.ask<{ ids: number[]; at: number[] }>({ kind: 'paced', shopUrl: shop.url, rate, inputs: Array.from({ length: total }, () => makeCheckout('normal', rnd)) });
+    const placed = new Map(paced.ids.map((id, i) => [id, paced.at[i]!]));
     expected += total;
-    await waitOrders(erp.url, expected);
+    await waitOrders(expected);
     await new Promise((r) => setTimeout(r, 200));
     const lat = await latencies(rt, placed);
     return {
@@ -141,6 +149,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
       rssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
+    shoppers.stop();
     await rt.stop();
     erp.child.kill('SIGTERM');
     shop.child.kill('SIGTERM');
