@@ -7,7 +7,7 @@
  * `started` was interrupted: if it is a write, its reconcile probe runs before it may write again.
  */
 import { serializeError, type OrderflowError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
+import { lazyChild, type Logger } from '../core/log.ts';
 import { DEFAULT_RETRY, decideAfterFailure, mergeRetryPolicy } from '../core/retry.ts';
 import { evaluateCondition } from '../flows/conditions.ts';
 import type { FlowStep } from '../flows/types.ts';
@@ -42,7 +42,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
   const { store, workerId } = deps;
   const flow = await deps.catalog.get(run.flowId, run.flowVersion);
   const event = await store.getEvent(run.eventId);
-  const log = deps.log.child({ runId: run.id, flowId: run.flowId, lane: run.entityKey });
+  const log = lazyChild(deps.log, { runId: run.id, flowId: run.flowId, lane: run.entityKey });
   if (!event) throw new Error(`run ${run.id} refers to event ${run.eventId}, which is missing`);
   const context: RunContextData = run.context;
   const laneKey = `${run.flowId}|${run.entityKey}`;
@@ -81,7 +81,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
    * the start of the next step that acts, or the run's end, in one transaction. Answers the next step.
    */
   const advance = async (finish: AttemptFinish | undefined, from: string): Promise<string | null> => {
-    const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, reads, envFor: (st, journal) => envFor(st, 1, journal, log.child({ stepId: st.id, attempt: 1 })) });
+    const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, reads, envFor: (st, journal) => envFor(st, 1, journal, lazyChild(log, { stepId: st.id, attempt: 1 })) });
     if (signal.aborted) throw new LeaseLost();
     if (ahead.next === null) {
       if (!(await store.finishAttempt(run.id, workerId, finish, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey), completed: ahead.completed, xrefs: ahead.xrefs }))) throw new LeaseLost();
@@ -113,7 +113,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     firstStep = false;
     const attempt = stepAttempt + 1;
     const step = entry.step;
-    const stepLog = log.child({ stepId, attempt });
+    const stepLog = lazyChild(log, { stepId, attempt });
     const failed = captured?.stepId === stepId ? captured : undefined;
     captured = undefined;
     const t0 = failed?.startedAt ?? deps.now();

@@ -132,3 +132,20 @@ test("a caller's own content type is kept for a string body", async () => {
     await server.close();
   }
 });
+
+test('a request goes where the base and its path say, with its query encoded as URLSearchParams would', async () => {
+  const server = await startServer((req, res) => json(res, 200, { url: req.url }));
+  const client = createHttpClient({ name: 'shop', baseUrl: `${server.url}/shop/` });
+  const seen = async (path: string, query?: Record<string, string | number | undefined>) => (await client.request({ method: 'GET', path, query })).json<{ url: string }>().url;
+  try {
+    assert.equal(await seen('api/orders/5'), '/shop/api/orders/5');
+    assert.equal(await seen('/api/orders/5', { display: '[id,reference]', 'filter[id]': '[1|2]', skip: undefined }), '/shop/api/orders/5?display=%5Bid%2Creference%5D&filter%5Bid%5D=%5B1%7C2%5D');
+    assert.equal(await seen("b1s/v1/BusinessPartners('C 1')"), "/shop/b1s/v1/BusinessPartners('C%201')");
+    assert.equal(await seen('api/orders?limit=1', { sort: '[id_DESC]' }), '/shop/api/orders?limit=1&sort=%5Bid_DESC%5D');
+    assert.equal(await seen('../other/x'), '/other/x');
+    assert.equal(await seen(`${server.url}/elsewhere?a=1`, { b: 2 }), '/elsewhere?a=1&b=2');
+  } finally {
+    client.close();
+    await server.close();
+  }
+});

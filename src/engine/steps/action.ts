@@ -3,6 +3,7 @@
  * (the kit's timeout/reset on a write, or a crash while the write was in flight) is never simply sent
  * again. The action's `reconcile` probe looks the effect up first and adopts it when it exists.
  */
+import { lazyChild } from '../../core/log.ts';
 import { AmbiguousWriteError, TransientError, UserError } from '../../core/errors.ts';
 import { evaluateMapping } from '../../flows/mapping.ts';
 import type { ActionStep } from '../../flows/types.ts';
@@ -18,7 +19,7 @@ export async function executeAction(env: StepEnv<ActionStep>): Promise<StepOutco
   const ctx: ActionContext<unknown> = {
     connection: env.registry.connection(step.connection),
     client: env.registry.client(step.connection),
-    log: env.log.child({ connection: step.connection, action: step.action }),
+    log: lazyChild(env.log, { connection: step.connection, action: step.action }),
     signal: env.signal,
     runId: String(env.run.id),
     stepId: step.id,
