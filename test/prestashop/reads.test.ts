@@ -77,6 +77,24 @@ for (const psVersion of VERSIONS) {
       assert.deepEqual(idsOf(await get('filter[current_state]=[6]')), [ids[4]]);
     });
 
+    test('exact filters on ids and foreign keys (answered from indexes) match what a scan finds, in id order', async () => {
+      const details = async (f: string) => (await wsJson<{ order_details: Array<{ id: number; id_order: string }> } | []>(emu, `order_details?display=[id,id_order]&${f}`));
+      const rows = (j: { order_details: Array<{ id: number; id_order: string }> } | []) => (Array.isArray(j) ? [] : j.order_details.map((d) => [d.id_order, d.id]));
+      const all = rows(await details('sort=[id_ASC]'));
+      const of = (...orders: number[]) => all.filter(([o]) => orders.map(String).includes(String(o)));
+      assert.deepEqual(rows(await details(`filter[id_order]=[${ids[2]}|${ids[0]}]`)), of(ids[0]!, ids[2]!));
+      assert.deepEqual(rows(await details(`filter[id_order]=${ids[1]}`)), of(ids[1]!));
+      assert.deepEqual(rows(await details(`filter[id_order]=0${ids[1]}`)), of(ids[1]!), 'a value MySQL compares as the same number');
+      assert.deepEqual(rows(await details('filter[id_order]=[999999]')), []);
+      const [firstDetail] = of(ids[3]!);
+      const put = await ws(emu, `order_details/${firstDetail![1]}`, { method: 'PATCH', body: `<prestashop><order_detail><id>${firstDetail![1]}</id><id_order>${ids[2]}</id_order></order_detail></prestashop>` });
+      if (psVersion === '8') {
+        assert.equal(put.status, 200);
+        assert.ok(rows(await details(`filter[id_order]=${ids[2]}`)).some(([, id]) => id === firstDetail![1]), 'a changed foreign key is found under its new value');
+        assert.ok(!rows(await details(`filter[id_order]=${ids[3]}`)).some(([, id]) => id === firstDetail![1]), 'and no longer under the old one');
+      }
+    });
+
     test('date fields need date=1: without it a filter is code 32 and a sort code 38', async () => {
       const f = await ws(emu, 'orders?filter[date_upd]=[2000-01-01 00:00:00,2100-01-01 00:00:00]&output_format=JSON');
       assert.equal(f.status, 400);

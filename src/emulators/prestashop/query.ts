@@ -55,6 +55,8 @@ export interface Display {
 export interface Filter {
   field: string;
   test(value: string): boolean;
+  /** For `[a|b]`, `[a]` and `a`: the values matched exactly (an index may answer them). */
+  values?: string[];
 }
 
 export interface ListQuery {
@@ -150,7 +152,7 @@ function parseFilterValue(field: string, raw: string): Filter {
     const inner = m[1] ?? '';
     if (inner.includes('|')) {
       const values = inner.split('|');
-      return { field, test: (v) => values.some((w) => eq(v, w)) };
+      return { field, test: (v) => values.some((w) => eq(v, w)), values };
     }
     const iv = /^([\d.:\- ]+),([\d.:\- ]+)$/.exec(inner);
     if (iv) {
@@ -158,9 +160,9 @@ function parseFilterValue(field: string, raw: string): Filter {
       const [lo, hi] = [iv[1] ?? '', iv[2] ?? ''].sort(compare) as [string, string];
       return { field, test: (v) => compare(v, lo) >= 0 && compare(v, hi) <= 0 };
     }
-    return { field, test: (v) => eq(v, inner) };
+    return { field, test: (v) => eq(v, inner), values: [inner] };
   }
-  return { field, test: (v) => eq(v, raw) };
+  return { field, test: (v) => eq(v, raw), values: [raw] };
 }
 
 function parseLimit(raw: string): { offset: number; count: number } {

@@ -5,7 +5,7 @@
  */
 import { orderRows } from './orders.ts';
 import { listJson, listXml, schemaJson, schemaXml, singleJson, singleXml, type RenderContext } from './output.ts';
-import { compare, parseListQuery } from './query.ts';
+import { compare, parseListQuery, type Filter } from './query.ts';
 import type { ResourceDef } from './schema.ts';
 import type { Assoc, Row, ShopState } from './state.ts';
 
@@ -24,12 +24,32 @@ export function associationsOf(state: ShopState, def: ResourceDef, row: Row): Re
     }
     case 'customer_threads': {
       const messages: Assoc = [];
-      for (const m of state.table('customer_messages').values()) if (m.f.id_customer_thread === String(row.id)) messages.push({ id: String(m.id) });
+      for (const id of state.idsWhere('customer_messages', 'id_customer_thread', String(row.id)) ?? []) messages.push({ id: String(id) });
       return { customer_messages: messages };
     }
     default:
       return row.assoc ?? {};
   }
+}
+
+/** The rows an exact filter narrows the list to (from an index, in id order), else the whole table. */
+function candidates(state: ShopState, table: string, filters: Filter[]): Iterable<Row> {
+  for (const f of filters) {
+    if (!f.values) continue;
+    const ids: number[] = [];
+    let indexed = true;
+    for (const v of f.values) {
+      const found = state.idsWhere(table, f.field, v);
+      if (found === undefined) {
+        indexed = false;
+        break;
+      }
+      ids.push(...found);
+    }
+    if (!indexed) continue;
+    return [...new Set(ids)].sort((a, b) => a - b).map((id) => state.get(table, id)!);
+  }
+  return state.table(table).values();
 }
 
 export interface ReadResult {
@@ -49,7 +69,7 @@ export function readResource(state: ShopState, def: ResourceDef, id: number | un
   }
   let rows: Row[] = [];
   const filters = q.filters;
-  for (const row of state.table(def.name).values()) {
+  for (const row of candidates(state, def.name, filters)) {
     let ok = true;
     for (const f of filters) {
       const v = f.field === 'id' ? String(row.id) : state.text(row.f[f.field]);

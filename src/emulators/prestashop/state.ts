@@ -46,11 +46,22 @@ export function shopClock(timeZone: string): () => string {
   };
 }
 
+/** Fields filtered by equality on every order (the connector's reads): indexed, `idsWhere`. */
+const INDEXED: Record<string, string[]> = {
+  orders: ['id_customer'],
+  order_details: ['id_order'],
+  order_histories: ['id_order'],
+  order_carriers: ['id_order'],
+  customer_threads: ['id_order'],
+  customer_messages: ['id_customer_thread'],
+};
+
 export class ShopState {
   readonly tables = new Map<string, Map<number, Row>>();
   private readonly nextIds = new Map<string, number>();
   readonly detailsByOrder = new Map<number, number[]>();
   readonly historiesByOrder = new Map<number, number[]>();
+  private readonly fieldIndexes = new Map<string, Map<string, Set<number>>>();
   readonly emails: OutgoingEmail[] = [];
   languages: string[] = ['1'];
   /** Observers of order creations and state changes (the webhook module). */
@@ -90,13 +101,51 @@ export class ShopState {
     if (assoc) row.assoc = assoc;
     this.table(name).set(id, row);
     this.index(name, row);
+    for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'add');
     return row;
+  }
+
+  /**
+   * The ids of the rows whose `field` is `value` (a plain integer), from an equality index; undefined when
+   * the field has none (the caller scans). MySQL answers these filters from indexes too.
+   */
+  idsWhere(name: string, field: string, value: string): number[] | undefined {
+    if (!/^[1-9]\d*$/.test(value)) return undefined;
+    if (field === 'id') return this.get(name, Number(value)) ? [Number(value)] : [];
+    if (!INDEXED[name]?.includes(field)) return undefined;
+    return [...(this.fieldIndexes.get(`${name}.${field}`)?.get(value) ?? [])];
+  }
+
+  /** After a row's fields changed (PUT, PATCH): its index entries follow. `before` is the fields as they were. */
+  reindex(name: string, row: Row, before: Record<string, Value>): void {
+    for (const field of INDEXED[name] ?? []) {
+      if (before[field] === row.f[field]) continue;
+      this.fieldIndex(name, field, { ...row, f: before }, 'delete');
+      this.fieldIndex(name, field, row, 'add');
+    }
+  }
+
+  private fieldIndex(name: string, field: string, row: Row, op: 'add' | 'delete'): void {
+    const value = row.f[field];
+    if (typeof value !== 'string') return;
+    const key = `${name}.${field}`;
+    let idx = this.fieldIndexes.get(key);
+    if (!idx) this.fieldIndexes.set(key, (idx = new Map()));
+    let ids = idx.get(value);
+    if (op === 'add') {
+      if (!ids) idx.set(value, (ids = new Set()));
+      ids.add(row.id);
+    } else {
+      ids?.delete(row.id);
+      if (ids?.size === 0) idx.delete(value);
+    }
   }
 
   remove(name: string, id: number): boolean {
     const row = this.get(name, id);
     if (!row) return false;
     this.table(name).delete(id);
+    for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'delete');
     const idx = name === 'order_details' ? this.detailsByOrder : name === 'order_histories' ? this.historiesByOrder : undefined;
     const list = idx?.get(Number(row.f.id_order));
     if (list) list.splice(list.indexOf(id), 1);

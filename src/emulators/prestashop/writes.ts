@@ -133,6 +133,7 @@ export function update(ctx: WriteContext, raw: string, mode: 'PUT' | 'PATCH'): R
   if (!row) throw psError(404, 92, `Invalid ID: ${body.id}`);
   validate(def, body.values, mode === 'PUT');
   const beforeState = row.f.current_state;
+  const before = { ...row.f };
   const next: Record<string, Value> = { ...row.f };
   for (const [name, fd] of Object.entries(def.fields)) {
     const v = body.values.get(name);
@@ -150,6 +151,7 @@ export function update(ctx: WriteContext, raw: string, mode: 'PUT' | 'PATCH'): R
   } else {
     Object.assign(row.f, next);
   }
+  state.reindex(def.name, row, before);
   if (Object.keys(body.assoc).length) row.assoc = { ...row.assoc, ...body.assoc };
   afterWrite(ctx, row);
   return row;
