@@ -7,7 +7,10 @@
  *   - burst: BENCH_ORDERS checkouts posted at once → orders/s (first checkout to last Sales Order) and
  *     ERP calls per order (the SAP emulator's request counter);
  *   - paced: BENCH_RATE checkouts a second (with ERP latency: 80 % of the concurrency ceiling) for BENCH_PACED_SECONDS → p50/p99 checkout-to-Sales-Order
- *     latency (the create-order step's finish time), which includes the shop poll interval (BENCH_POLL_MS).
+ *     latency (the create-order step's finish time), which includes the shop poll interval (BENCH_POLL_MS);
+ *     "p99 beyond poll" takes that interval off (an order waits up to one interval before it is seen).
+ * With each configuration, the CPU milliseconds each process spent per order during the burst, and the
+ * orders per second the machine's cores would allow at that cost: where the cores go.
  * Once with no emulator latency, once with BENCH_LATENCY_MS (150) per ERP call and the ERP connection's
  * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer),
  * so the ERP calls per order are the steady state. Peak RSS is this process's (engine + store).
@@ -15,7 +18,9 @@
  * and the Sales Orders counted, by a process of its own (bench/shoppers.ts).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import pino from 'pino';
+import { cpuMeter, namedCpuMs, processCpuMs } from './cpu.ts';
 import { startRuntime, type Runtime } from '../src/cli/runtime.ts';
 import { seededRandom } from '../src/emulators/demo-catalogue.ts';
 import { customerCheckout, GOOD_CUSTOMERS, makeCheckout } from '../src/orders/checkouts.ts';
@@ -101,6 +106,8 @@ interface Result {
   p99: number;
   pacedRate: number;
   rssMb: number;
+  /** CPU ms per order during the burst: the engine's process, each emulator, PostgreSQL (all its processes). */
+  cpu: Record<string, number>;
 }
 
 async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Promise<Result> {
@@ -121,10 +128,17 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     // Burst: throughput and ERP calls per order.
     const before = await erpStats(erp.url);
     const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
+    const meter = cpuMeter({
+      engine: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
+      shop: () => processCpuMs(shop.child.pid!),
+      erp: () => processCpuMs(erp.child.pid!),
+      ...(storeName === 'postgres' ? { postgres: () => namedCpuMs('postgres') } : {}),
+    });
     const t0 = Date.now();
     await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs });
     expected += ORDERS;
     const seconds = ((await waitOrders(expected)) - t0) / 1000;
+    const cpu = meter.perUnit(ORDERS);
     const after = await erpStats(erp.url);
     const calls = after.requests - before.requests - (after.logins - before.logins);
 
@@ -147,6 +161,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
       p99: pct(lat, 99),
       pacedRate: rate,
       rssMb: process.resourceUsage().maxRSS / 1024,
+      cpu,
     };
   } finally {
     shoppers.stop();
@@ -164,15 +179,22 @@ async function main(): Promise<void> {
   // Opening a store once migrates nothing we keep; it only checks the URL works before the long runs.
   await (await openStore(sqliteUrl())).close();
   process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8\n`);
-  process.stdout.write('store     ERP latency  orders/s  ERP calls/order  p50 ms  p99 ms (paced)  peak RSS MB\n');
+  process.stdout.write('store     ERP latency  orders/s  ERP calls/order  p50 ms  p99 ms  p99 beyond poll (paced)  peak RSS MB\n');
+  const cpuLines: string[] = [];
   for (const latency of latencies) {
     for (const store of stores) {
       const r = await measure(store, latency);
+      const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+      const parts = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+      // Without latency the burst is CPU-bound, so the cores' ceiling is its bound; with it, the ERP's limit is.
+      const ceiling = latency === 0 ? ` → ${os.availableParallelism()} cores allow at most ${((os.availableParallelism() * 1000) / total).toFixed(0)} orders/s` : '';
+      cpuLines.push(`${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${parts}; total ${total.toFixed(1)}${ceiling}`);
       process.stdout.write(
-        `${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${r.ordersPerSecond.toFixed(1).padStart(8)}  ${r.erpCallsPerOrder.toFixed(2).padStart(15)}  ${String(Math.round(r.p50)).padStart(6)}  ${String(Math.round(r.p99)).padStart(6)} (${r.pacedRate}/s)  ${r.rssMb.toFixed(0).padStart(11)}\n`,
+        `${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${r.ordersPerSecond.toFixed(1).padStart(8)}  ${r.erpCallsPerOrder.toFixed(2).padStart(15)}  ${String(Math.round(r.p50)).padStart(6)}  ${String(Math.round(r.p99)).padStart(6)}  ${String(Math.round(r.p99 - POLL_MS)).padStart(15)} (${r.pacedRate}/s)  ${r.rssMb.toFixed(0).padStart(11)}\n`,
       );
     }
   }
+  process.stdout.write(`CPU ms per order during the burst, by process:\n${cpuLines.join('\n')}\n`);
   if (LATENCY_MS > 0) {
     process.stdout.write(`ceiling with ${LATENCY_MS} ms per ERP call and 8 in flight: ${(8000 / LATENCY_MS / 3).toFixed(1)} orders/s at 3 ERP calls per order\n`);
   }
