@@ -41,14 +41,14 @@ export class LeaseLost extends Error {}
 export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: AbortSignal): Promise<void> {
   const { store, workerId } = deps;
   const flow = await deps.catalog.get(run.flowId, run.flowVersion);
-  const event = await store.getEvent(run.eventId);
+  const laneKey = `${run.flowId}|${run.entityKey}`;
+  const { event, applied: appliedVersion } = await store.getEventAndVersion(run.eventId, laneKey);
   const log = lazyChild(deps.log, { runId: run.id, flowId: run.flowId, lane: run.entityKey });
   if (!event) throw new Error(`run ${run.id} refers to event ${run.eventId}, which is missing`);
   const context: RunContextData = run.context;
-  const laneKey = `${run.flowId}|${run.entityKey}`;
 
-  if (await isStale(store, run, laneKey, context)) {
-    const applied = await store.getEntityVersion(laneKey);
+  if (isStale(run, appliedVersion, context)) {
+    const applied = appliedVersion;
     const reason = `event version ${run.eventVersion} is older than version ${applied} already applied to ${run.entityKey}`;
     log.info({ reason }, 'stale event skipped');
     await store.finishAttempt(run.id, workerId, undefined, { status: 'skipped', currentStep: null, stepAttempt: 0, lastError: { kind: 'stale', code: 'OF_EVENT_STALE', message: reason } });
@@ -186,10 +186,10 @@ function eventView(e: EventRecord): StepEnv['data']['event'] {
 }
 
 
-async function isStale(store: Store, run: RunRecord, laneKey: string, context: RunContextData): Promise<boolean> {
+/** A fresh run of an event older than the version its lane has applied already (`applied`, read with the event). */
+function isStale(run: RunRecord, applied: string | undefined, context: RunContextData): boolean {
   if (run.eventVersion === null || run.replayOf !== null) return false;
   if (Object.keys(context.steps).length > 0) return false;
-  const applied = await store.getEntityVersion(laneKey);
   return applied !== undefined && run.eventVersion < applied;
 }
 

@@ -164,6 +164,8 @@ export interface Store {
   /** A poll's events and its new cursor in one transaction. */
   ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: RunTargets): Promise<IngestResult[]>;
   getEvent(id: number): Promise<EventRecord | undefined>;
+  /** A run's event and the version applied to its lane (`versionKey`) so far, in one read. */
+  getEventAndVersion(id: number, versionKey: string): Promise<{ event: EventRecord | undefined; applied: string | undefined }>;
   countEvents(): Promise<number>;
 
   // the queue

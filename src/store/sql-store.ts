@@ -142,6 +142,13 @@ export class SqlStore extends StoreOps implements Store {
     return row ? eventFromRow(row) : undefined;
   }
 
+  async getEventAndVersion(id: number, versionKey: string): Promise<{ event: EventRecord | undefined; applied: string | undefined }> {
+    const row = (await sql<Selectable<EventsTable> & { applied_version: string | null }>`SELECT e.*, (SELECT v.version FROM entity_versions v WHERE v.key = ${versionKey}) AS applied_version FROM events e WHERE e.id = ${id}`.execute(this.db)).rows[0];
+    if (!row) return { event: undefined, applied: undefined };
+    const { applied_version: applied, ...event } = row;
+    return { event: eventFromRow(event), applied: applied ?? undefined };
+  }
+
   async countEvents(): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);

@@ -225,4 +225,30 @@ for (const backend of await backends()) {
       await h.close();
     }
   });
+
+  test(`${backend}: a write interrupted by a dead worker whose probe then fails is probed again on the retry, never written blindly`, async () => {
+    const h = await harness(backend);
+    try {
+      await h.flow({ id: 'one-write', trigger: { connection: 'src', event: 'go' }, steps: [{ id: 'w', kind: 'action', connection: 'sys', action: 'write', retry: RETRY }] });
+      await h.engine.stop();
+      const id = await h.start('go');
+      // A worker claims the run, starts the write, the target applies it, and the worker dies.
+      const [run] = await h.store.claimRuns('dead-worker', 1, 1_000, h.clock.now());
+      assert.equal(run?.id, id);
+      assert.ok((await h.store.startAttempt(id, 'dead-worker', 'w', 1, null)) !== undefined);
+      h.rec.effects.push({ action: 'write', key: `${id}:w`, input: null, at: Date.now() });
+      // Its lease runs out; the next worker finds the attempt interrupted, and the target is down as it probes.
+      h.rec.probeFailures = 1;
+      h.clock.advance(2_000);
+      h.engine.startWorkers(1, { pollMs: 20, leaseMs: 60_000 });
+      const runAt = await retryScheduled(h, id, 2);
+      h.clock.advance(runAt - h.clock.now());
+      const done = await h.until(id, 'succeeded');
+      assert.deepEqual(effectsOf(h, id), { w: 1 }, 'written once: the retry probed again and adopted the effect');
+      assert.deepEqual(await attemptsOf(h, id), ['w:interrupted', 'w:failed', 'w:reconciled']);
+      assert.deepEqual(done.context.steps.w, { written: `${id}:w`, adopted: true });
+    } finally {
+      await h.close();
+    }
+  });
 }

@@ -22,10 +22,12 @@ export interface Recorder {
   reads: number;
   /** Calls of `read` still to fail (transiently) before it answers. */
   readFailures: number;
+  /** Calls of `write`'s reconcile probe still to fail (transiently) before it answers. */
+  probeFailures: number;
 }
 
 export function newRecorder(): Recorder {
-  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [], values: new Map(), reads: 0, readFailures: 0 };
+  return { effects: [], failPlan: new Map(), concurrentByLane: new Map(), maxConcurrentByLane: new Map(), order: [], values: new Map(), reads: 0, readFailures: 0, probeFailures: 0 };
 }
 
 export function testConnector(rec: Recorder) {
@@ -72,6 +74,10 @@ export function testConnector(rec: Recorder) {
           return { written: ctx.idempotencyKey };
         },
         async reconcile(ctx) {
+          if (rec.probeFailures > 0) {
+            rec.probeFailures--;
+            throw new TransientError('T_PROBE', 'planned: the target is down while probing');
+          }
           const found = rec.effects.find((e) => e.key === ctx.idempotencyKey);
           return found ? { written: found.key, adopted: true } : undefined;
         },

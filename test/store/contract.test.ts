@@ -298,6 +298,12 @@ for (const backend of await backends()) {
     await s.setEntityVersion('f|order:1', '0003');
     assert.equal(await s.getEntityVersion('f|order:1'), '0003');
     assert.equal(await s.getEntityVersion('f|order:2'), undefined);
+    // A run's event and its lane's version are read together.
+    const { eventId } = await s.ingest({ dedupeKey: 'ev-v', type: 't', source: 'src', entityKey: 'order:1', version: '0002', payload: { n: 1 } }, () => []);
+    const both = await s.getEventAndVersion(eventId, 'f|order:1');
+    assert.deepEqual([both.event?.id, both.event?.version, both.event?.payload, both.applied], [eventId, '0002', { n: 1 }, '0003']);
+    assert.deepEqual((await s.getEventAndVersion(eventId, 'f|order:2')).applied, undefined);
+    assert.deepEqual(await s.getEventAndVersion(999_999, 'f|order:1'), { event: undefined, applied: undefined });
   });
 
   it('a named lease is held by one holder until it expires or is released', async (s) => {

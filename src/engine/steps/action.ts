@@ -28,6 +28,9 @@ export async function executeAction(env: StepEnv<ActionStep>): Promise<StepOutco
   };
 
   if ((env.reconcileFirst || env.vars[pendingKey] === true) && action.write) {
+    // Until a probe has answered, every later attempt must probe first: if this one fails (the target is
+    // down), the retry no longer looks interrupted, and only this mark keeps it from writing blindly.
+    env.vars[pendingKey] = true;
     const adopted = await reconcile(action, ctx, input, 'the previous attempt was interrupted');
     delete env.vars[pendingKey];
     if (adopted !== undefined) return { kind: 'done', output: adopted, status: 'reconciled' };
