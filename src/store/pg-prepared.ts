@@ -7,7 +7,8 @@
  *
  * Bounded: at most MAX_NAMED texts are named per process (an IN list of varying length makes a new text
  * each time; those stay unnamed once the budget is spent). Statements whose best plan depends on the
- * moment's data (the claim, which walks the queue) are always planned afresh: see `plannedEachTime`.
+ * moment's data (the claim, which walks the queue) are always planned afresh: see `plannedEachTime`. A
+ * prepared statement made stale by a schema change is run again unnamed: see `isStalePlan`.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -41,6 +42,28 @@ export class StatementNames {
     this.named.set(text, name);
     return name;
   }
+
+  /** Never names `text` again in this process (its prepared form went stale). */
+  retire(text: string): void {
+    this.named.delete(text);
+    this.retired.add(text);
+  }
+
+  isRetired(text: string): boolean {
+    return this.retired.has(text);
+  }
+
+  private readonly retired = new Set<string>();
+}
+
+/**
+ * A column added while a process runs (a newer version migrating the schema) makes PostgreSQL refuse a
+ * prepared `SELECT *` whose result would change shape: 0A000 "cached plan must not change result type".
+ * Nothing ran then, so the statement is run again unnamed, and is never named again in this process.
+ */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
 
 /** Makes every client of `pool` run frequent statements (text + parameter array) as named ones. */
@@ -50,8 +73,14 @@ export function prepareFrequentStatements(pool: pg.Pool): void {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
       const [text, values] = args;
-      const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? names.nameFor(text) : undefined;
-      return name === undefined ? query(...args) : query({ name, text, values });
+      const plain = args.length === 2 && typeof text === 'string' && Array.isArray(values);
+      const name = plain && !names.isRetired(text) ? names.nameFor(text) : undefined;
+      if (name === undefined) return query(...args);
+      return (query({ name, text, values }) as Promise<unknown>).catch((err: unknown) => {
+        if (!isStalePlan(err)) throw err;
+        names.retire(text as string);
+        return query(text, values);
+      });
     };
   });
 }

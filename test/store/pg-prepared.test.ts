@@ -60,3 +60,21 @@ test('postgres: the store answers the same through named statements (run, read b
     await dropSchema(url);
   }
 });
+
+test('postgres: a prepared SELECT * made stale by an added column runs again unnamed and sees the column', { skip: !pg && 'PostgreSQL is not reachable' }, async () => {
+  const url = await freshStoreUrl('postgres');
+  const store = await openStore(url);
+  try {
+    await sql`CREATE TABLE widgets (id int PRIMARY KEY, name text)`.execute(store.db);
+    await sql`INSERT INTO widgets VALUES (1, 'bolt')`.execute(store.db);
+    const read = async () => (await sql<Record<string, unknown>>`SELECT * FROM widgets WHERE id = ${1}`.execute(store.db)).rows[0];
+    for (let i = 0; i < 4; i++) assert.deepEqual(await read(), { id: 1, name: 'bolt' });
+    // A newer version migrates the schema while this process runs.
+    await sql`ALTER TABLE widgets ADD COLUMN size int NOT NULL DEFAULT 7`.execute(store.db);
+    assert.deepEqual(await read(), { id: 1, name: 'bolt', size: 7 });
+    assert.deepEqual(await read(), { id: 1, name: 'bolt', size: 7 });
+  } finally {
+    await store.close();
+    await dropSchema(url);
+  }
+});
