@@ -53,6 +53,28 @@ for (const psVersion of VERSIONS) {
       assert.deepEqual(await p.poll(), [], 'a re-poll inside the overlap window emits nothing');
     });
 
+    test('the window re-reads only the version fields of orders: a full order is fetched once, for its new version', async () => {
+      const p = poller(f.conn, f.c);
+      await p.poll();
+      const seen: string[] = [];
+      const http = f.c.http as { request: typeof f.c.http.request };
+      const original = http.request.bind(f.c.http);
+      http.request = (req) => {
+        if (/orders$/.test(req.path)) seen.push(String(req.query?.display));
+        return original(req);
+      };
+      try {
+        const { id_order } = await f.emu.checkout(order());
+        assert.ok((await p.poll()).some((e) => e.type === 'order.confirmed' && e.entityKey === `shop:order:${id_order}`));
+        assert.deepEqual(seen, ['[id,date_upd,current_state]', 'full'], 'the versions, then the one new order in full');
+        seen.length = 0;
+        assert.deepEqual(await p.poll(), []);
+        assert.deepEqual(seen, ['[id,date_upd,current_state]'], 'inside the window, nothing is read in full again');
+      } finally {
+        http.request = original;
+      }
+    });
+
     test('a confirmed order later updated is never confirmed again; its new states are state changes, cancellation and refund have their own events', async () => {
       const p = poller(f.conn, f.c);
       await p.poll();

@@ -3,7 +3,8 @@
  * `[watermark − overlap, far future]`, sorted `[date_upd_ASC,id_ASC]` and paged by keyset (the page
  * boundary moves to the last date seen, skipping only the rows already read at that date), so an order
  * updated in the same second as the watermark is read again and deduped on (id, date_upd) by the kit's
- * `pollWithOverlap`, never missed and never emitted twice. Order histories (append-only) are read the
+ * `pollWithOverlap`, never missed and never emitted twice. The window reads only each order's version
+ * fields; the new versions are then fetched in full, 50 per request. Order histories (append-only) are read the
  * same way on `date_add` and deduped on their id: they say exactly which state transitions are new, and
  * the events are built from them (see events.ts). Credit slips are read the same way on `date_add`.
  *
@@ -13,7 +14,6 @@
  * Known limit: dates are shop-local without zone, so during a DST fall-back hour the wall clock repeats;
  * raise `overlapSeconds` to 3600 around that night if the shop is busy then.
  */
-import { createHash } from 'node:crypto';
 import { pollWithOverlap, type EmittedEvent, type PollResult, type TriggerContext } from '../kit/index.ts';
 import type { PrestaShopClient, PsRecord, Query } from './client.ts';
 import { orderEvents, slipEvent, type OrderHistoryRow } from './events.ts';
@@ -22,11 +22,20 @@ import { minusSeconds } from './time.ts';
 const FAR_FUTURE = '9999-12-31 23:59:59';
 
 /**
- * The dedupe key of one order version: (id, date_upd) plus a short fingerprint of the record, because
- * date_upd has whole-second resolution and an order changed twice in one second keeps its date_upd.
+ * What the orders stream reads of each order: enough to tell a version apart. The window re-reads every
+ * order changed in its last `overlapSeconds` on every poll (at 50 orders a second and a 10 s window, each
+ * order about 40 times), so it reads these few fields; the full orders are fetched once, for the versions
+ * that are new.
+ */
+const ORDER_VERSION_FIELDS = '[id,date_upd,current_state]';
+
+/**
+ * The dedupe key of one order version: (id, date_upd) plus the state, because date_upd has whole-second
+ * resolution and an order whose state changed twice in one second keeps its date_upd. (Other changes
+ * within that second emit nothing: events come from states and their history rows.)
  */
 function orderVersionKey(o: PsRecord): string {
-  return `${o.id}@${String(o.date_upd)}#${createHash('sha1').update(JSON.stringify(o)).digest('base64url').slice(0, 8)}`;
+  return `${o.id}@${String(o.date_upd)}#${String(o.current_state)}`;
 }
 
 interface OverlapState {
@@ -66,12 +75,12 @@ function parseCursor(raw: string | null): Cursor | null {
 }
 
 /** Every record of `resource` changed at or after `since` on `field`, paged by keyset. */
-async function fetchChangedSince(client: PrestaShopClient, resource: string, field: string, since: string | null, pageSize: number): Promise<PsRecord[]> {
+async function fetchChangedSince(client: PrestaShopClient, resource: string, field: string, since: string | null, pageSize: number, display = 'full'): Promise<PsRecord[]> {
   const out: PsRecord[] = [];
   let from = since;
   let skip = 0;
   for (;;) {
-    const q: Query = { display: 'full', date: 1, sort: `[${field}_ASC,id_ASC]`, limit: `${skip},${pageSize}` };
+    const q: Query = { display, date: 1, sort: `[${field}_ASC,id_ASC]`, limit: `${skip},${pageSize}` };
     if (from !== null) q[`filter[${field}]`] = `[${from},${FAR_FUTURE}]`;
     const page = await client.list(resource, q);
     out.push(...page);
@@ -114,17 +123,17 @@ export async function pollOrders(ctx: TriggerContext<PrestaShopClient>, rawCurso
     cursor.slips.at = await newest(client, 'order_slip', 'date_add');
   }
   // Every key is `<id>@<shop date>…`: see trimSeen.
-  const stream = async (resource: string, field: string, state: OverlapState, keyOf: (r: PsRecord) => string) => {
+  const stream = async (resource: string, field: string, state: OverlapState, keyOf: (r: PsRecord) => string, display?: string) => {
     const r = await pollWithOverlap<PsRecord>({
       cursor: JSON.stringify(state),
-      fetchSince: (since) => fetchChangedSince(client, resource, field, since, opts.pageSize),
+      fetchSince: (since) => fetchChangedSince(client, resource, field, since, opts.pageSize, display),
       changedAt: (row) => String(row[field]),
       keyOf,
       minusOverlap: overlap,
     });
     return { items: r.items, state: trimSeen(JSON.parse(r.cursor) as OverlapState, overlap) };
   };
-  const orders = await stream('orders', 'date_upd', cursor.orders, orderVersionKey);
+  const orders = await stream('orders', 'date_upd', cursor.orders, orderVersionKey, ORDER_VERSION_FIELDS);
   const histories = await stream('order_histories', 'date_add', cursor.histories, (h) => `${h.id}@${String(h.date_add)}`);
   const slips = await stream('order_slip', 'date_add', cursor.slips, (sl) => `${sl.id}@${String(sl.date_add)}`);
   const next: Cursor = { v: 2, orders: orders.state, histories: histories.state, slips: slips.state };
@@ -134,9 +143,8 @@ export async function pollOrders(ctx: TriggerContext<PrestaShopClient>, rawCurso
   // Orders to look at: new versions, and orders with new history rows (a state changed and changed back
   // within one second leaves the order row identical, but never its history).
   const freshHistory = new Set(histories.items.map((h) => Number(h.id)));
-  const byId = new Map(orders.items.map((o) => [o.id, o]));
-  const missing = [...new Set(histories.items.map((h) => Number(h.id_order)))].filter((id) => !byId.has(id));
-  for (const o of await ordersByIds(client, missing)) byId.set(o.id, o);
+  const byId = new Map<number, PsRecord>();
+  for (const o of await ordersByIds(client, [...new Set([...orders.items.map((o) => Number(o.id)), ...histories.items.map((h) => Number(h.id_order))])])) byId.set(o.id, o);
   if (byId.size) {
     const all = [...byId.values()].sort((a, b) => String(a.date_upd).localeCompare(String(b.date_upd)) || a.id - b.id);
     const historiesByOrder = await historiesOf(client, all.map((o) => o.id));
