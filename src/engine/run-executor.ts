@@ -10,7 +10,7 @@ import { serializeError, type OrderflowError } from '../core/errors.ts';
 import { lazyChild, type Logger } from '../core/log.ts';
 import { DEFAULT_RETRY, decideAfterFailure, mergeRetryPolicy } from '../core/retry.ts';
 import { evaluateCondition } from '../flows/conditions.ts';
-import type { FlowStep } from '../flows/types.ts';
+import type { ActionStep, FlowStep } from '../flows/types.ts';
 import type { AttemptFinish, AttemptStatus, EventRecord, RunContextData, RunRecord, RunTransition, Store } from '../store/port.ts';
 import type { CatalogFlow, FlowCatalog } from './catalog.ts';
 import type { ConnectionRegistry } from './connections.ts';
@@ -48,8 +48,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
   const context: RunContextData = run.context;
 
   if (isStale(run, appliedVersion, context)) {
-    const applied = appliedVersion;
-    const reason = `event version ${run.eventVersion} is older than version ${applied} already applied to ${run.entityKey}`;
+    const reason = `event version ${run.eventVersion} is older than version ${appliedVersion} already applied to ${run.entityKey}`;
     log.info({ reason }, 'stale event skipped');
     await store.finishAttempt(run.id, workerId, undefined, { status: 'skipped', currentStep: null, stepAttempt: 0, lastError: { kind: 'stale', code: 'OF_EVENT_STALE', message: reason } });
     return;
@@ -62,10 +61,8 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
     emit: (type, payload, key) => deps.emit(type, run.entityKey, payload, key),
   });
 
-  // Steps that change nothing outside the run ride along with the next durable write (think-ahead.ts).
-  const reads = (st: FlowStep): boolean => {
-    if (st.kind === 'xref') return st.op === 'get';
-    if (st.kind !== 'action') return false;
+  // Actions whose connector says they do not write ride along with the next durable write (think-ahead.ts).
+  const readsOnly = (st: ActionStep): boolean => {
     try {
       return deps.registry.action(st.connection, st.action).write !== true;
     } catch {
@@ -81,7 +78,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
    * the start of the next step that acts, or the run's end, in one transaction. Answers the next step.
    */
   const advance = async (finish: AttemptFinish | undefined, from: string): Promise<string | null> => {
-    const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, reads, envFor: (st, journal) => envFor(st, 1, journal, lazyChild(log, { stepId: st.id, attempt: 1 })) });
+    const ahead = await thinkAhead({ flow, from, context, data, now: deps.now, readsOnly, envFor: (st, journal) => envFor(st, 1, journal, lazyChild(log, { stepId: st.id, attempt: 1 })) });
     if (signal.aborted) throw new LeaseLost();
     if (ahead.next === null) {
       if (!(await store.finishAttempt(run.id, workerId, finish, { status: 'succeeded', currentStep: null, stepAttempt: 0, context, appliedVersion: applied(run, laneKey), completed: ahead.completed, xrefs: ahead.xrefs }))) throw new LeaseLost();
@@ -89,7 +86,7 @@ export async function executeRun(deps: RunExecutorDeps, run: RunRecord, signal: 
       return null;
     }
     const changed = finish !== undefined || ahead.completed.length > 0;
-    preStarted = await store.finishAndStart(run.id, workerId, finish, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context: changed ? context : undefined, xrefs: ahead.xrefs }, ahead.completed);
+    preStarted = await store.finishAndStart(run.id, workerId, finish, { status: 'running', currentStep: ahead.next, stepAttempt: 0, context: changed ? context : undefined, completed: ahead.completed, xrefs: ahead.xrefs });
     if (preStarted === undefined) throw new LeaseLost();
     captured = ahead.failure;
     return ahead.next;

@@ -18,7 +18,7 @@
  * without running the step again.
  */
 import { evaluateCondition } from '../flows/conditions.ts';
-import { END, type FlowStep } from '../flows/types.ts';
+import { END, type ActionStep, type FlowStep } from '../flows/types.ts';
 import type { CompletedAttempt, NewXref, RunContextData } from '../store/port.ts';
 import type { CatalogFlow } from './catalog.ts';
 import { executeStep, type StepEnv } from './steps/index.ts';
@@ -34,8 +34,8 @@ export interface ThinkAheadInput {
   now: () => number;
   /** The environment a step runs in (attempt 1, a fresh journal). */
   envFor: (step: FlowStep, journal: StepJournal) => StepEnv;
-  /** True for a step that only reads outside the run (a read action, an xref get). */
-  reads: (step: FlowStep) => boolean;
+  /** True for an action whose connector says it only reads. */
+  readsOnly: (step: ActionStep) => boolean;
 }
 
 /** A step of the chain that threw: the executor records it as the failed first attempt of `stepId`. */
@@ -64,8 +64,8 @@ export async function thinkAhead(x: ThinkAheadInput): Promise<Ahead> {
     const step = x.flow.steps.get(id)?.step;
     if (!step) return { completed, xrefs, next: id };
     const skipped = step.when !== undefined && !evaluateCondition(step.when, x.data);
-    const putsXref = step.kind === 'xref' && step.op === 'put';
-    if (!skipped && !THINKING.has(step.kind) && !putsXref && !x.reads(step)) return { completed, xrefs, next: id };
+    const ridesAlong = THINKING.has(step.kind) || step.kind === 'xref' || (step.kind === 'action' && x.readsOnly(step));
+    if (!skipped && !ridesAlong) return { completed, xrefs, next: id };
     // A cross-reference read after one put in this chain must see it: it runs after the write.
     if (!skipped && step.kind === 'xref' && step.op === 'get' && xrefs.length > 0) return { completed, xrefs, next: id };
     const startedAt = x.now();

@@ -25,12 +25,13 @@ function plannedEachTime(text: string): boolean {
 export class StatementNames {
   private readonly named = new Map<string, string>();
   private readonly seen = new Map<string, number>();
+  private readonly retired = new Set<string>();
 
   /** The name to prepare `text` under, or undefined to run it unnamed. */
   nameFor(text: string): string | undefined {
     const hit = this.named.get(text);
     if (hit !== undefined) return hit;
-    if (this.named.size >= MAX_NAMED || plannedEachTime(text)) return undefined;
+    if (this.named.size >= MAX_NAMED || this.retired.has(text) || plannedEachTime(text)) return undefined;
     const count = (this.seen.get(text) ?? 0) + 1;
     if (count < NAME_AFTER) {
       if (this.seen.size >= 10_000) this.seen.clear();
@@ -48,12 +49,6 @@ export class StatementNames {
     this.named.delete(text);
     this.retired.add(text);
   }
-
-  isRetired(text: string): boolean {
-    return this.retired.has(text);
-  }
-
-  private readonly retired = new Set<string>();
 }
 
 /**
@@ -73,8 +68,7 @@ export function prepareFrequentStatements(pool: pg.Pool): void {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
       const [text, values] = args;
-      const plain = args.length === 2 && typeof text === 'string' && Array.isArray(values);
-      const name = plain && !names.isRetired(text) ? names.nameFor(text) : undefined;
+      const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? names.nameFor(text) : undefined;
       if (name === undefined) return query(...args);
       return (query({ name, text, values }) as Promise<unknown>).catch((err: unknown) => {
         if (!isStalePlan(err)) throw err;

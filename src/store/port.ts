@@ -177,10 +177,10 @@ export interface Store {
   finishAttempt(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition): Promise<boolean>;
   /**
    * `finishAttempt` moving the run on to `next.currentStep`, and that step's first attempt started, in one
-   * transaction (one commit between two steps instead of two). The new attempt's id; undefined when the
-   * lease was lost (nothing written).
+   * transaction (one commit between two steps instead of two), with `next.completed` and `next.xrefs`.
+   * The new attempt's id; undefined when the lease was lost (nothing written).
    */
-  finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed?: CompletedAttempt[]): Promise<number | undefined>;
+  finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }): Promise<number | undefined>;
   /** Marks attempts left `started` by a dead worker as `interrupted`; returns them. */
   interruptDanglingAttempts(runId: number, stepId: string): Promise<AttemptRecord[]>;
   /** Wakes all waiting/queued runs when something changed (PostgreSQL: LISTEN/NOTIFY across processes). */

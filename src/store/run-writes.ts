@@ -5,7 +5,7 @@
  * as SQLite executing them. Every move is fenced by `locked_by = workerId AND status = 'running'`.
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
-import type { AttemptFinish, CompletedAttempt, EventRecord, IngestResult, NewEvent, NewXref, RunTarget, RunTransition } from './port.ts';
+import type { AttemptFinish, CompletedAttempt, EventRecord, NewEvent, NewXref, RunTarget, RunTransition } from './port.ts';
 import { contextToJson, toJson } from './rows.ts';
 import type { EventsTable, Tables } from './schema.ts';
 import { raiseEntityVersion } from './sql-ops.ts';
@@ -30,30 +30,6 @@ export async function insertRun(trx: Transaction<Tables>, target: RunTarget, ev:
 
 /** The context of a run that has not run a step yet. */
 export const EMPTY_CONTEXT = JSON.stringify({ steps: {}, vars: {} });
-
-/**
- * PostgreSQL: the event and its runs as ONE statement in its own transaction: one round trip instead of
- * four (BEGIN, two INSERTs, COMMIT), on the path of every webhook. Undefined when the dedupe key is known
- * already: nothing was written, the caller looks it up.
- */
-export async function ingestPg(db: Kysely<Tables>, event: NewEvent, targets: RunTarget[]): Promise<IngestResult | undefined> {
-  const now = Date.now();
-  const rows = targets.length > 0 ? sql.join(targets.map((t) => sql`(${t.flowId}::text, ${t.flowVersion}::text, ${t.firstStep}::text)`)) : sql`(NULL::text, NULL::text, NULL::text)`;
-  const res = await sql<{ event_id: number; run_ids: number[] | null }>`
-    WITH ev AS (
-      INSERT INTO events (dedupe_key, type, source, entity_key, version, payload, occurred_at, received_at)
-      VALUES (${event.dedupeKey}, ${event.type}, ${event.source}, ${event.entityKey}, ${event.version ?? null}, ${JSON.stringify(event.payload ?? null)}, ${event.occurredAt ?? null}, ${now})
-      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, entity_key, version
-    ), r AS (
-      INSERT INTO runs (flow_id, flow_version, event_id, entity_key, lane_seq, event_version, status, current_step, step_attempt, context, run_at, created_at, updated_at)
-      SELECT t.flow_id, t.flow_version, ev.id, ev.entity_key, ev.id, ev.version, 'queued', t.first_step, 0, ${EMPTY_CONTEXT}, ${now}, ${now}, ${now}
-      FROM ev, (VALUES ${rows}) AS t (flow_id, flow_version, first_step) WHERE t.flow_id IS NOT NULL
-      RETURNING id
-    )
-    SELECT ev.id AS event_id, (SELECT array_agg(id ORDER BY id) FROM r) AS run_ids FROM ev`.execute(db);
-  const row = res.rows[0];
-  return row ? { eventId: Number(row.event_id), created: true, runIds: (row.run_ids ?? []).map(Number) } : undefined;
-}
 
 /** PostgreSQL: the fenced move to `stepId` and its `started` attempt as one statement (one round trip instead of four). */
 export async function startAttemptPg(db: Kysely<Tables>, runId: number, workerId: string, stepId: string, attempt: number, input: unknown): Promise<number | undefined> {
@@ -181,8 +157,9 @@ export async function finishPg(db: Kysely<Tables>, runId: number, workerId: stri
  * (data-modifying CTEs run atomically): one round trip instead of five, on the path every step of every
  * run takes. The fence is the same: nothing is written unless the run is still running under this lease.
  */
-export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
+export async function finishAndStartPg(db: Kysely<Tables>, runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
   const now = Date.now();
+  const completed = next.completed ?? [];
   // The steps run ahead, finished, and the next step's `started` attempt, in this order (ids follow it).
   const rows = [
     ...completedRows(completed),

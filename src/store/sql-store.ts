@@ -6,13 +6,13 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
 import type { EventsTable, Tables } from './schema.ts';
-import type { AttemptFinish, AttemptRecord, CompletedAttempt, EventRecord, IngestResult, NewEvent, NewXref, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
+import type { AttemptFinish, AttemptRecord, EventRecord, IngestResult, NewEvent, NewXref, RunFilter, RunRecord, RunTargets, RunTransition, Store, XrefRecord } from './port.ts';
 import { attemptFromRow, eventFromRow, runFromRow, xrefFromRow } from './rows.ts';
 import { claimReadyRuns } from './claim.ts';
 import { WAKE_CHANNEL, Waker } from './wake.ts';
 import { StoreOps } from './sql-ops.ts';
-import { ingestPollPg } from './poll-ingest-pg.ts';
-import { finishAndStartPg, finishIn, finishPg, ingestPg, insertCompleted, insertEvent, insertRun, insertStarted, startAttemptPg, upsertXrefs } from './run-writes.ts';
+import { ingestPg } from './ingest-pg.ts';
+import { finishAndStartPg, finishIn, finishPg, insertEvent, insertRun, insertStarted, startAttemptPg, upsertXrefs } from './run-writes.ts';
 import { GroupCommit } from './group-commit.ts';
 import { refreshQueueStats } from './pg-stats.ts';
 
@@ -99,21 +99,13 @@ export class SqlStore extends StoreOps implements Store {
   // ---- ingress
 
   async ingest(event: NewEvent, targets: RunTargets): Promise<IngestResult> {
-    if (this.dialect === 'postgres') {
-      // One statement; a known dedupe key falls back to the transaction below, which answers the first result.
-      const stored = await ingestPg(this.db, event, targets(event));
-      if (stored) {
-        if (stored.runIds.length > 0) this.wake();
-        return stored;
-      }
-    }
-    const result = await this.tx((trx) => this.ingestIn(trx, event, targets));
+    const result = this.dialect === 'postgres' ? (await ingestPg(this.db, [event], targets))[0]! : await this.tx((trx) => this.ingestIn(trx, event, targets));
     if (result.runIds.length > 0) this.wake();
     return result;
   }
 
   async ingestPoll(cursorName: string, cursor: string | null, events: NewEvent[], targets: RunTargets): Promise<IngestResult[]> {
-    const results = this.dialect === 'postgres' ? await ingestPollPg(this.db, cursorName, cursor, events, targets) : await this.tx(async (trx) => {
+    const results = this.dialect === 'postgres' ? await ingestPg(this.db, events, targets, { name: cursorName, value: cursor }) : await this.tx(async (trx) => {
       const out: IngestResult[] = [];
       for (const ev of events) out.push(await this.ingestIn(trx, ev, targets));
       await upsertCursor(trx, cursorName, cursor);
@@ -190,11 +182,10 @@ export class SqlStore extends StoreOps implements Store {
     return ok;
   }
 
-  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }, completed: CompletedAttempt[] = []): Promise<number | undefined> {
-    if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next, completed);
+  async finishAndStart(runId: number, workerId: string, finish: AttemptFinish | undefined, next: RunTransition & { currentStep: string }): Promise<number | undefined> {
+    if (this.dialect === 'postgres') return finishAndStartPg(this.db, runId, workerId, finish, next);
     return this.tx(async (trx) => {
       if (!(await finishIn(trx, runId, workerId, finish, { ...next, status: 'running', stepAttempt: 1 }))) return undefined;
-      await insertCompleted(trx, runId, completed);
       return insertStarted(trx, runId, next.currentStep, 1, null, Date.now());
     });
   }

@@ -32,9 +32,9 @@ for (const backend of await backends()) {
     const writes: Array<{ after: string | null; next: string | null; completed: string[] }> = [];
     const names = (completed?: CompletedAttempt[]) => (completed ?? []).map((c) => `${c.stepId}:${c.status}`);
     const original = h.store.finishAndStart.bind(h.store);
-    h.store.finishAndStart = async (runId, workerId, finish, next, completed?: CompletedAttempt[]) => {
-      writes.push({ after: finish ? (await h.store.listAttempts(runId)).find((a) => a.id === finish.attemptId)!.stepId : null, next: next.currentStep, completed: names(completed) });
-      return original(runId, workerId, finish, next, completed);
+    h.store.finishAndStart = async (runId, workerId, finish, next) => {
+      writes.push({ after: finish ? (await h.store.listAttempts(runId)).find((a) => a.id === finish.attemptId)!.stepId : null, next: next.currentStep, completed: names(next.completed) });
+      return original(runId, workerId, finish, next);
     };
     const originalFinish = h.store.finishAttempt.bind(h.store);
     h.store.finishAttempt = (runId, workerId, finish, next) => {
@@ -87,9 +87,9 @@ for (const backend of await backends()) {
     const writes: Array<{ next: string | null; completed: string[]; xrefs: string[] }> = [];
     const shape = (next: string | null, t: { completed?: CompletedAttempt[] | undefined; xrefs?: Array<{ leftId: string; rightId: string }> | undefined }) => ({ next, completed: (t.completed ?? []).map((c) => c.stepId), xrefs: (t.xrefs ?? []).map((x) => `${x.leftId}=${x.rightId}`) });
     const originalStart = h.store.finishAndStart.bind(h.store);
-    h.store.finishAndStart = (runId, workerId, finish, next, completed?: CompletedAttempt[]) => {
-      writes.push(shape(next.currentStep, { completed, xrefs: next.xrefs }));
-      return originalStart(runId, workerId, finish, next, completed);
+    h.store.finishAndStart = (runId, workerId, finish, next) => {
+      writes.push(shape(next.currentStep, next));
+      return originalStart(runId, workerId, finish, next);
     };
     const originalFinish = h.store.finishAttempt.bind(h.store);
     h.store.finishAttempt = (runId, workerId, finish, next) => {

@@ -79,7 +79,7 @@ export function afterOrderCarrierWrite(state: ShopState, carrier: Row, sendEmail
 
 /** Order rows (the read-only association) derived from the order's details. */
 export function orderRows(state: ShopState, orderId: number): Array<Record<string, string>> {
-  const ids = state.detailsByOrder.get(orderId) ?? [];
+  const ids = state.idsWhere('order_details', 'id_order', String(orderId)) ?? [];
   const rows: Array<Record<string, string>> = [];
   for (const id of ids) {
     const d = state.get('order_details', id);

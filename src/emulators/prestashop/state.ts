@@ -1,7 +1,7 @@
 /**
  * The emulator's in-memory database: one table per resource, rows holding every value as the string the
  * Webservice would print (multilingual fields as `{ langId: text }`), a shop-local clock, and the small
- * indexes the hot paths need (order lines and histories by order).
+ * equality indexes on the foreign keys the connector filters by (`INDEXED`, `idsWhere`).
  */
 import { RESOURCES, type ResourceDef } from './schema.ts';
 
@@ -59,8 +59,6 @@ const INDEXED: Record<string, string[]> = {
 export class ShopState {
   readonly tables = new Map<string, Map<number, Row>>();
   private readonly nextIds = new Map<string, number>();
-  readonly detailsByOrder = new Map<number, number[]>();
-  readonly historiesByOrder = new Map<number, number[]>();
   private readonly fieldIndexes = new Map<string, Map<string, Set<number>>>();
   readonly emails: OutgoingEmail[] = [];
   languages: string[] = ['1'];
@@ -100,20 +98,19 @@ export class ShopState {
     const row: Row = { id, f };
     if (assoc) row.assoc = assoc;
     this.table(name).set(id, row);
-    this.index(name, row);
     for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'add');
     return row;
   }
 
   /**
-   * The ids of the rows whose `field` is `value` (a plain integer), from an equality index; undefined when
-   * the field has none (the caller scans). MySQL answers these filters from indexes too.
+   * The ids, ascending, of the rows whose `field` is `value` (a plain integer), from an equality index;
+   * undefined when the field has none (the caller scans). MySQL answers these filters from indexes too.
    */
   idsWhere(name: string, field: string, value: string): number[] | undefined {
     if (!/^[1-9]\d*$/.test(value)) return undefined;
     if (field === 'id') return this.get(name, Number(value)) ? [Number(value)] : [];
     if (!INDEXED[name]?.includes(field)) return undefined;
-    return [...(this.fieldIndexes.get(`${name}.${field}`)?.get(value) ?? [])];
+    return [...(this.fieldIndexes.get(`${name}.${field}`)?.get(value) ?? [])].sort((a, b) => a - b);
   }
 
   /** After a row's fields changed (PUT, PATCH): its index entries follow. `before` is the fields as they were. */
@@ -146,19 +143,7 @@ export class ShopState {
     if (!row) return false;
     this.table(name).delete(id);
     for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'delete');
-    const idx = name === 'order_details' ? this.detailsByOrder : name === 'order_histories' ? this.historiesByOrder : undefined;
-    const list = idx?.get(Number(row.f.id_order));
-    if (list) list.splice(list.indexOf(id), 1);
     return true;
-  }
-
-  private index(name: string, row: Row): void {
-    const idx = name === 'order_details' ? this.detailsByOrder : name === 'order_histories' ? this.historiesByOrder : undefined;
-    if (!idx) return;
-    const orderId = Number(row.f.id_order);
-    const list = idx.get(orderId);
-    if (list) list.push(row.id);
-    else idx.set(orderId, [row.id]);
   }
 
   /** The first row whose field equals the value (small tables only). */

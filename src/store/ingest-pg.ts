@@ -1,15 +1,16 @@
 /**
- * PostgreSQL: a poll's events, their runs and the poller's cursor as ONE statement (data-modifying CTEs
- * run atomically), instead of a transaction with a round trip per event. A poll of 50 changed orders
- * held a pooled connection for 100+ round trips; now it holds it for one. Events whose dedupe key is
- * known already insert nothing and are looked up afterwards (events never change once stored).
+ * PostgreSQL ingest: events, their runs and (for a poll) the poller's cursor as ONE statement
+ * (data-modifying CTEs run atomically). A webhook is one round trip instead of four (BEGIN, two INSERTs,
+ * COMMIT); a poll of 50 changed orders held a pooled connection for 100+ round trips, now for one. Events
+ * whose dedupe key is known already insert nothing and are looked up afterwards, so they answer their
+ * first result (events never change once stored).
  */
 import { sql, type Kysely } from 'kysely';
 import type { IngestResult, NewEvent, RunTargets } from './port.ts';
 import { EMPTY_CONTEXT } from './run-writes.ts';
 import type { Tables } from './schema.ts';
 
-export async function ingestPollPg(db: Kysely<Tables>, cursorName: string, cursor: string | null, events: NewEvent[], targets: RunTargets): Promise<IngestResult[]> {
+export async function ingestPg(db: Kysely<Tables>, events: NewEvent[], targets: RunTargets, cursor?: { name: string; value: string | null }): Promise<IngestResult[]> {
   const now = Date.now();
   // One row per dedupe key (a repeat within the poll answers like a repeat across polls).
   const firstByKey = new Map<string, number>();
@@ -19,10 +20,10 @@ export async function ingestPollPg(db: Kysely<Tables>, cursorName: string, curso
   const unique = [...firstByKey.values()];
   // Targets first: when they throw, nothing is written (neither the events nor the cursor).
   const targetRows = unique.flatMap((i) => targets(events[i]!).map((t) => sql`(${i}::int, ${t.flowId}::text, ${t.flowVersion}::text, ${t.firstStep}::text)`));
-  const cursorRow = sql`INSERT INTO cursors (name, value, updated_at) VALUES (${cursorName}, ${cursor}, ${now})
-    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
+  const cursorRow = cursor ? sql`INSERT INTO cursors (name, value, updated_at) VALUES (${cursor.name}, ${cursor.value}, ${now})
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at` : undefined;
   if (unique.length === 0) {
-    await cursorRow.execute(db);
+    await cursorRow?.execute(db);
     return [];
   }
   const eventRows = unique.map((i) => {
@@ -43,8 +44,8 @@ export async function ingestPollPg(db: Kysely<Tables>, cursorName: string, curso
       FROM ev JOIN v ON v.dedupe_key = ev.dedupe_key JOIN t ON t.ord = v.ord
       ORDER BY ev.id
       RETURNING id, event_id
-    ),
-    cur AS (${cursorRow})
+    )
+    ${cursorRow ? sql`, cur AS (${cursorRow})` : sql``}
     SELECT v.ord, ev.id, (SELECT array_agg(r.id ORDER BY r.id) FROM r WHERE r.event_id = ev.id) AS run_ids
     FROM ev JOIN v ON v.dedupe_key = ev.dedupe_key`.execute(db);
   const byOrd = new Map<number, IngestResult>(res.rows.map((row) => [Number(row.ord), { eventId: Number(row.id), created: true, runIds: (row.run_ids ?? []).map(Number) }]));
