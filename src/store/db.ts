@@ -162,8 +162,9 @@ export async function migrate(database: Database): Promise<string[]> {
     const { error, results } = await migrator.migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     // Kysely lists the tables of every schema to find its own; a schema dropped by another client at that
-    // moment fails the listing (3F000: invalid schema name). Nothing was applied then: try again.
-    if ((error as { code?: string }).code === '3F000' && attempt < 5) continue;
+    // moment fails the listing (3F000: invalid schema name, or 42P01: one of its tables is gone, seen in CI).
+    // Nothing was applied then: try again.
+    if (['3F000', '42P01'].includes(String((error as { code?: string }).code)) && attempt < 5) continue;
     throw error instanceof Error ? error : new Error(String(error));
   }
 }
