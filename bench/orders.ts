@@ -47,7 +47,9 @@ function pct(xs: number[], p: number): number {
 
 async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcess }> {
   const prof = process.env.EMU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EMU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, 'bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The emulators run with this process's V8 heap settings (npm run bench:orders sets the young generation's size).
+  const heap = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
+  const child = spawn(process.execPath, [...heap, ...prof, 'bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -116,10 +116,51 @@ function at(f: JsonataFailure): string {
   return typeof f.position === 'number' ? ` (at character ${f.position}${f.token !== undefined ? `, near '${f.token}'` : ''})` : '';
 }
 
-function toPlainJson(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value);
-  return text === undefined ? undefined : (JSON.parse(text) as unknown);
+/**
+ * A copy of a JSONata result as JSON would give it back (JSON.stringify then JSON.parse), without the
+ * text in between: sequences become arrays, a non-finite number becomes null, an undefined or function
+ * member of an object is left out and one in an array becomes null. JSONata functions and lambdas (which
+ * JSON could not even write: a lambda holds its environment) are dropped like functions.
+ */
+export function toPlainJson(value: unknown): unknown {
+  return plain(value, 0);
+}
+
+/** Deeper than this, a result is taken for a runaway construction. */
+const MAX_RESULT_DEPTH = 1_000;
+
+function plain(v: unknown, depth: number): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v + 0 : null;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (v === null) return null;
+  if (depth > MAX_RESULT_DEPTH) {
+    throw new UserError('OF_MAP_LIMIT', `JSONata expression built a result nested deeper than ${MAX_RESULT_DEPTH} levels; flatten what it returns`);
+  }
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = plain(v[i], depth + 1) ?? null;
+    return out;
+  }
+  const o = v as Record<string, unknown>;
+  if (o._jsonata_lambda === true || o._jsonata_function === true) return undefined;
+  if (typeof o.toJSON === 'function') return plain((o.toJSON as () => unknown)(), depth + 1);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const x = plain(o[k], depth + 1);
+    if (x === undefined) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
 }
 
 const TEMPLATE_PART = /\{\{([\s\S]*?)\}\}/g;

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import jsonata from 'jsonata';
 import { UserError } from '../../src/core/errors.ts';
-import { evaluateMapping, renderTemplate } from '../../src/flows/mapping.ts';
+import { evaluateMapping, renderTemplate, toPlainJson } from '../../src/flows/mapping.ts';
 
 const isUserError = (code: string) => (e: unknown) => e instanceof UserError && e.code === code;
 
@@ -60,6 +61,38 @@ void describe('evaluateMapping', () => {
     const expr = '$decAdd(a, b)';
     const results = await Promise.all([1, 2, 3].map((n) => evaluateMapping(expr, { a: String(n), b: '0.5' })));
     assert.deepEqual(results, ['1.5', '2.5', '3.5']);
+  });
+});
+
+void describe('toPlainJson', () => {
+  void it('gives back what a JSON round trip gives, for every kind of value a mapping can build', async () => {
+    const data = { o: { lines: [{ sku: 'A', q: 2 }, { sku: 'B', q: -0 }], none: null, text: 'x"\\n\u00e9' } };
+    const exprs = [
+      'o', 'o.lines', 'o.lines.sku', '[o.lines.sku]', 'o.lines[0]', '{ "s": o.lines.{ "k": sku, "n": q * 1.5 } }', '[1..4]', '{ "a": [1..3], "b": [[1, [2, [3]]]] }',
+      '{ "missing": o.nothing, "n": null, "t": true }', '[o.nothing, 1]', '$merge([{ "a": 1 }, { "b": o.text }])', '-0', '"text"', '$string(1/3)', '{ "__proto__": 1, "b": 2 }',
+    ];
+    for (const expr of exprs) {
+      const raw: unknown = await jsonata(expr).evaluate(data);
+      const text = JSON.stringify(raw);
+      assert.deepEqual(toPlainJson(raw), text === undefined ? undefined : JSON.parse(text), expr);
+    }
+    const raw: unknown[] = Object.assign([1, undefined, Infinity, { a: undefined, b: NaN, c: () => 1, d: new Date(0) }], { sequence: true });
+    assert.deepEqual(toPlainJson(raw), JSON.parse(JSON.stringify(raw)));
+    const proto = toPlainJson(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(proto), Object.prototype, 'a "__proto__" key stays a plain member');
+    assert.deepEqual(Object.keys(proto), ['__proto__']);
+  });
+
+  void it('drops JSONata functions and lambdas, which JSON cannot write, like functions', async () => {
+    assert.deepEqual(await evaluateMapping('{ "f": function($x) { $x }, "g": $sum, "a": 1 }', {}), { a: 1 });
+    assert.deepEqual(await evaluateMapping('[1, function($x) { $x }]', {}), [1, null]);
+    assert.equal(await evaluateMapping('function($x) { $x }', {}), undefined);
+  });
+
+  void it('refuses a result nested absurdly deep with a clear error', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 1_100; i++) deep = [deep];
+    assert.throws(() => toPlainJson(deep), isUserError('OF_MAP_LIMIT'));
   });
 });
 

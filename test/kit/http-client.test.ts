@@ -1,7 +1,7 @@
 /** The kit's HTTP client against a real local server: sockets, limits, and what goes on the wire. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHttpClient } from '../../src/connectors/kit/http.ts';
+import { createHttpClient, formEncode } from '../../src/connectors/kit/http.ts';
 import { OrderflowError } from '../../src/core/errors.ts';
 import { json, startServer } from './local-server.ts';
 
@@ -147,5 +147,17 @@ test('a request goes where the base and its path say, with its query encoded as 
   } finally {
     client.close();
     await server.close();
+  }
+});
+
+test('a query is form-encoded exactly as URLSearchParams encodes it, for every character that needs care', () => {
+  const samples = ['a b', "!'()~*-._", 'filter[id]=[1|2]', 'é€😀', '\ud800x', '%20+&=?#/', 'line\nfeed', '', 'a,b;c:d@e$f'];
+  for (let i = 0; i < 256; i++) samples.push(String.fromCharCode(i));
+  for (const k of samples.slice(0, 9)) {
+    for (const v of samples) {
+      const query = { [k]: v, n: 5, b: false, skip: undefined };
+      const expected = new URLSearchParams([[k, v], ['n', '5'], ['b', 'false']]).toString();
+      assert.equal(formEncode(query), expected, `query ${JSON.stringify(query)}`);
+    }
   }
 });

@@ -71,6 +71,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const sem = new Semaphore(concurrency);
   const rate = opts.ratePerSecond ? new RateLimiter(opts.ratePerSecond) : undefined;
   const defaultTimeout = opts.timeoutMs ?? 30_000;
+  const defaultHeaders = lowerCaseKeys(opts.headers);
 
   // The base's origin and path prefix, for the common case: a relative path of plain URL characters.
   const baseTarget = { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, basePath: base.pathname };
@@ -91,11 +92,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(rel, base);
       target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, pathname: url.pathname, search: url.search };
     }
-    const entries = Object.entries(req.query ?? {}).filter(([, v]) => v !== undefined);
-    if (entries.length > 0) {
-      const params = new URLSearchParams(target.search);
-      for (const [k, v] of entries) params.set(k, String(v));
-      target.search = `?${params.toString()}`;
+    const query = req.query ? formEncode(req.query) : '';
+    if (query !== '') {
+      if (target.search === '') target.search = `?${query}`;
+      else {
+        // The path carries a query of its own: merge through URLSearchParams (a key given twice: the query wins).
+        const params = new URLSearchParams(target.search);
+        for (const [k, v] of Object.entries(req.query!)) if (v !== undefined) params.set(k, String(v));
+        target.search = `?${params.toString()}`;
+      }
     }
     return { protocol: target.protocol, hostname: target.hostname, port: target.port, pathname: target.pathname, path: target.pathname + target.search };
   }
@@ -105,7 +110,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const write = req.write ?? !READ_METHODS.has(method);
     const url = resolveTarget(req);
     // Header names are case-insensitive: lower-case them so that a caller's `Content-Type` replaces ours.
-    const headers = lowerCaseKeys({ ...lowerCaseKeys(opts.headers), ...lowerCaseKeys(req.headers) });
+    const headers = req.headers ? { ...defaultHeaders, ...lowerCaseKeys(req.headers) } : { ...defaultHeaders };
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
       if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) payload = Buffer.from(req.body);
@@ -197,6 +202,34 @@ function networkError(e: Error & { code?: string }, where: string, write: boolea
   if (!sent) return new TransientError('OF_HTTP_UNREACHABLE', `${where} failed: ${code} (${e.message}); nothing was sent`, { cause: e });
   if (write) return new AmbiguousWriteError('OF_HTTP_WRITE_INTERRUPTED', `${where} failed after sending: ${code}; the write may have been applied`, { errno: code }, { cause: e });
   return new TransientError('OF_HTTP_NETWORK', `${where} failed: ${code} (${e.message})`, { cause: e });
+}
+
+/**
+ * A query as application/x-www-form-urlencoded, exactly as URLSearchParams writes it (space as `+`; only
+ * letters, digits and `*-._` left as they are), without building one per request. Undefined values are left out.
+ */
+export function formEncode(query: Record<string, string | number | boolean | undefined>): string {
+  let out = '';
+  for (const k in query) {
+    const v = query[k];
+    if (v === undefined) continue;
+    out += `${out === '' ? '' : '&'}${formComponent(k)}=${formComponent(String(v))}`;
+  }
+  return out;
+}
+
+const NOT_FORM_SAFE = /[!'()~]|%20/g;
+const FORM_ESCAPES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
+
+function formComponent(s: string): string {
+  let e: string;
+  try {
+    e = encodeURIComponent(s);
+  } catch {
+    // A lone surrogate: URLSearchParams writes it as U+FFFD.
+    return new URLSearchParams([['', s]]).toString().slice(1);
+  }
+  return e.replace(NOT_FORM_SAFE, (c) => FORM_ESCAPES[c]!);
 }
 
 function lowerCaseKeys(h: Record<string, string> | undefined): Record<string, string> {
