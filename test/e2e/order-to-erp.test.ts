@@ -237,13 +237,18 @@ describe('order to ERP with the stock re-check on a short schedule', () => {
     const placed = await s.checkout(makeCheckout('no-stock', () => 0));
     const run = await s.waitRun(placed.id_order, ['blocked', 'succeeded', 'dead']);
     assert.equal(run.status, 'blocked');
-    const err = run.lastError as { code: string; message: string; recheck?: { next?: number } };
+    const err = run.lastError as { code: string; message: string; recheck?: { since?: number; next?: number } };
     assert.equal(err.code, 'OF_RULE_OUT_OF_STOCK');
     assert.ok(err.recheck?.next, 'the next re-check is shown');
     const short = /(A\d{5}) ordered 2, available 0/.exec(err.message)!;
-    // Still short after a re-check or two: it stays blocked.
+    // Still short after a re-check or two: it stays blocked. (A re-check runs the run again for a moment,
+    // so it is read once that moment is over.)
     await new Promise((r) => setTimeout(r, 2_500));
-    assert.equal((await s.runOf(placed.id_order))!.status, 'blocked');
+    const again = await s.waitRun(placed.id_order, ['blocked', 'succeeded', 'dead']);
+    assert.equal(again.status, 'blocked');
+    const later = again.lastError as { recheck?: { since?: number; next?: number } };
+    assert.ok((later.recheck?.next ?? 0) > (err.recheck?.next ?? 0), 'it was re-checked meanwhile');
+    assert.equal(later.recheck?.since, err.recheck?.since, 'one series of re-checks');
     await s.erp.post('InventoryGenEntries', { DocumentLines: [{ ItemCode: short[1], Quantity: 40, WarehouseCode: '01' }] });
     await s.waitRun(placed.id_order, ['succeeded']); // no retry by a person
     assert.equal((await s.erp.ordersByNumAtCard(placed.reference)).length, 1);

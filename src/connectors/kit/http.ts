@@ -7,8 +7,8 @@
  * - 429, 503, 408 → transient, `Retry-After` honoured; other 5xx → transient on reads, ambiguous on writes;
  * - other 4xx → user error, unless the connector's `mapError` says otherwise (it sees the body first).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { Agent, errors as undiciErrors } from 'undici';
 import { AmbiguousWriteError, TransientError, UserError, type OrderflowError } from '../../core/errors.ts';
 import { parseRetryAfter, RateLimiter, Semaphore } from './limits.ts';
 
@@ -63,34 +63,35 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
-  const isHttps = base.protocol === 'https:';
   const concurrency = opts.concurrency ?? 16;
-  const agent = isHttps
-    ? new https.Agent({ keepAlive: true, maxSockets: concurrency })
-    : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const defaultTimeout = opts.timeoutMs ?? 30_000;
+  // undici rather than node:http: a third of the client CPU per request (measured: 85 vs 140-210 µs on
+  // this machine). Keep-alive sockets, at most `concurrency` per origin. Its own header and body timeouts
+  // are off: the kit's timeout covers the whole exchange. A connection that cannot be made within the
+  // connect timeout fails as "nothing was sent".
+  const agent = new Agent({ connections: concurrency, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connectTimeout: Math.min(10_000, defaultTimeout) });
   const sem = new Semaphore(concurrency);
   const rate = opts.ratePerSecond ? new RateLimiter(opts.ratePerSecond) : undefined;
-  const defaultTimeout = opts.timeoutMs ?? 30_000;
   const defaultHeaders = lowerCaseKeys(opts.headers);
 
   // The base's origin and path prefix, for the common case: a relative path of plain URL characters.
-  const baseTarget = { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, basePath: base.pathname };
+  const baseTarget = { origin: base.origin, basePath: base.pathname };
   const PLAIN_PATH = /^[\w\-.~!$&'()*+,;=:@/%]*$/;
 
   /**
-   * Where a request goes, as the options node:http takes. A relative path of plain characters (no query,
+   * Where a request goes: its origin and path. A relative path of plain characters (no query,
    * no `..`) is appended to the base as is; anything else is resolved through URL, as before. The query is
    * encoded as URLSearchParams does. No URL object per request in the common case: building one and
    * taking it apart again was a visible share of the engine's CPU.
    */
-  function resolveTarget(req: HttpRequest): { protocol: string; hostname: string; port: string; path: string; pathname: string } {
+  function resolveTarget(req: HttpRequest): { origin: string; path: string; pathname: string } {
     const rel = req.path.replace(/^\//, '');
-    let target: { protocol: string; hostname: string; port: string; pathname: string; search: string };
+    let target: { origin: string; pathname: string; search: string };
     if (PLAIN_PATH.test(rel) && !rel.includes('..')) {
-      target = { ...baseTarget, pathname: baseTarget.basePath + rel, search: '' };
+      target = { origin: baseTarget.origin, pathname: baseTarget.basePath + rel, search: '' };
     } else {
       const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(rel, base);
-      target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, pathname: url.pathname, search: url.search };
+      target = { origin: url.origin, pathname: url.pathname, search: url.search };
     }
     const query = req.query ? formEncode(req.query) : '';
     if (query !== '') {
@@ -102,7 +103,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         target.search = `?${params.toString()}`;
       }
     }
-    return { protocol: target.protocol, hostname: target.hostname, port: target.port, pathname: target.pathname, path: target.pathname + target.search };
+    return { origin: target.origin, pathname: target.pathname, path: target.pathname + target.search };
   }
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
@@ -133,60 +134,50 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
   }
 
-  function send(url: ReturnType<typeof resolveTarget>, method: string, headers: Record<string, string>, payload: Buffer | undefined, timeoutMs: number, write: boolean, signal?: AbortSignal): Promise<HttpResponse> {
+  async function send(url: ReturnType<typeof resolveTarget>, method: string, headers: Record<string, string>, payload: Buffer | undefined, timeoutMs: number, write: boolean, signal?: AbortSignal): Promise<HttpResponse> {
     const where = `${method} ${url.pathname} on connection '${opts.name}'`;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      // Until a socket is connected nothing can have reached the server: even a write is then safe to retry.
-      let connected = false;
-      const timer = setTimeout(() => {
-        const msg = `${where} timed out after ${timeoutMs} ms`;
-        if (!connected) fail(new TransientError('OF_HTTP_CONNECT_TIMEOUT', `${msg} while connecting; nothing was sent`));
-        else if (write) fail(new AmbiguousWriteError('OF_HTTP_WRITE_TIMEOUT', `${msg}; the write may have been applied`));
-        else fail(new TransientError('OF_HTTP_TIMEOUT', msg));
-        r.destroy();
-      }, timeoutMs);
-      const fail = (err: OrderflowError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(err);
+    const timeout = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      timeout.abort();
+    }, timeoutMs);
+    const onCallerAbort = () => timeout.abort();
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      const res = await agent.request({ origin: url.origin, path: url.path, method, headers, body: payload, signal: timeout.signal });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const sc = res.headers['set-cookie'];
+      return {
+        status: res.statusCode,
+        headers: res.headers as http.IncomingHttpHeaders,
+        setCookie: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc],
+        body,
+        text: () => body.toString('utf8'),
+        json: <T>() => JSON.parse(body.toString('utf8')) as T,
       };
-      const lib = isHttps ? https : http;
-      const r = lib.request({ protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.path, method, headers, agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => fail(networkError(e, where, write, connected)));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          const body = Buffer.concat(chunks);
-          const sc = res.headers['set-cookie'];
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            setCookie: sc ?? [],
-            body,
-            text: () => body.toString('utf8'),
-            json: <T>() => JSON.parse(body.toString('utf8')) as T,
-          });
-        });
-      });
-      r.on('socket', (socket) => {
-        if (!socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
-      });
-      r.on('error', (e) => fail(networkError(e, where, write, connected)));
-      r.end(payload);
-    });
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (timedOut) {
+        const msg = `${where} timed out after ${timeoutMs} ms`;
+        if (err instanceof undiciErrors.ConnectTimeoutError || NOT_SENT.has(err.code ?? '')) throw new TransientError('OF_HTTP_CONNECT_TIMEOUT', `${msg} while connecting; nothing was sent`);
+        if (write) throw new AmbiguousWriteError('OF_HTTP_WRITE_TIMEOUT', `${msg}; the write may have been applied`);
+        throw new TransientError('OF_HTTP_TIMEOUT', msg);
+      }
+      if (signal?.aborted) throw networkError(Object.assign(new Error(`${where} was aborted`, { cause: err }), { name: 'AbortError' }), where, write, !(err instanceof undiciErrors.ConnectTimeoutError));
+      throw networkError(err, where, write, !(err instanceof undiciErrors.ConnectTimeoutError) && !NOT_SENT.has(err.code ?? ''));
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
   }
 
   return {
     name: opts.name,
     baseUrl: base.toString(),
     request,
-    close: () => agent.destroy(),
+    close: () => void agent.destroy(),
   };
 }
 

@@ -34,8 +34,26 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Offsets by zone and minute. Zone rules change offsets on whole minutes (the IANA data's transitions
+ * since 1970 all are), so an offset holds for its whole minute; orders polled together mostly share a
+ * few minutes. Cleared when it grows large.
+ */
+const offsets = new Map<string, number>();
+
 /** The offset of `timeZone` from UTC at an instant, in ms. */
 function offsetAt(timeZone: string, instant: number): number {
+  const key = `${timeZone}@${Math.floor(instant / 60_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = computeOffset(timeZone, Math.floor(instant / 60_000) * 60_000);
+    if (offsets.size >= 10_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+function computeOffset(timeZone: string, instant: number): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - instant;
