@@ -19,21 +19,23 @@ export function toJson(value: unknown): string | null {
  */
 const outputJson = new WeakMap<object, string>();
 
+/** A step's output as JSON text, serialized once per output object (the attempt row and the context share it). */
+export function outputToJson(output: unknown): string | null {
+  if (output === undefined) return null;
+  if (typeof output !== 'object' || output === null) return JSON.stringify(output);
+  let json = outputJson.get(output);
+  if (json === undefined) {
+    json = JSON.stringify(output);
+    outputJson.set(output, json);
+  }
+  return json;
+}
+
 export function contextToJson(context: RunContextData): string {
   const parts: string[] = [];
   for (const [stepId, output] of Object.entries(context.steps)) {
     if (output === undefined) continue;
-    let json: string | undefined;
-    if (typeof output === 'object' && output !== null) {
-      json = outputJson.get(output);
-      if (json === undefined) {
-        json = JSON.stringify(output);
-        outputJson.set(output, json);
-      }
-    } else {
-      json = JSON.stringify(output);
-    }
-    parts.push(`${JSON.stringify(stepId)}:${json}`);
+    parts.push(`${JSON.stringify(stepId)}:${outputToJson(output)}`);
   }
   return `{"steps":{${parts.join(',')}},"vars":${JSON.stringify(context.vars ?? {})}}`;
 }

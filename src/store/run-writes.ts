@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { AttemptFinish, CompletedAttempt, EventRecord, NewEvent, NewXref, RunTarget, RunTransition } from './port.ts';
-import { contextToJson, toJson } from './rows.ts';
+import { contextToJson, outputToJson, toJson } from './rows.ts';
 import type { EventsTable, Tables } from './schema.ts';
 import { raiseEntityVersion } from './sql-ops.ts';
 
@@ -51,7 +51,7 @@ export async function startAttemptPg(db: Kysely<Tables>, runId: number, workerId
 export async function insertCompleted(trx: Transaction<Tables>, runId: number, completed: CompletedAttempt[]): Promise<void> {
   if (completed.length === 0) return;
   const rows = completed.map(
-    (c) => sql`(${runId}, ${c.stepId}, ${c.attempt}, ${c.status}, ${toJson(c.input)}, ${toJson(c.output)}, ${c.startedAt}, ${c.finishedAt}, ${c.finishedAt - c.startedAt})`,
+    (c) => sql`(${runId}, ${c.stepId}, ${c.attempt}, ${c.status}, ${toJson(c.input)}, ${outputToJson(c.output)}, ${c.startedAt}, ${c.finishedAt}, ${c.finishedAt - c.startedAt})`,
   );
   await sql`INSERT INTO step_attempts (run_id, step_id, attempt, status, input, output, started_at, finished_at, duration_ms) VALUES ${sql.join(rows)}`.execute(trx);
 }
@@ -87,7 +87,7 @@ function xrefsAfterMove(xrefs: NewXref[] | undefined): RawBuilder<unknown> {
 
 /** Finished attempts as typed VALUES rows (ord, step_id, attempt, status, input, output, started_at, finished_at, duration_ms). */
 function completedRows(completed: CompletedAttempt[]): RawBuilder<unknown>[] {
-  return completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${toJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`);
+  return completed.map((c, i) => sql`(${i}::int, ${c.stepId}::text, ${c.attempt}::int, ${c.status}::text, ${toJson(c.input)}::text, ${outputToJson(c.output)}::text, ${c.startedAt}::bigint, ${c.finishedAt}::bigint, ${c.finishedAt - c.startedAt}::int)`);
 }
 
 /** PostgreSQL: inserts `rows` (see completedRows) for the run `moved` answers, in their order. */
@@ -118,7 +118,7 @@ function moveRun(runId: number, workerId: string, next: RunTransition, now: numb
 /** An attempt's outcome (an UPDATE); `guard` adds a condition (PostgreSQL: the run was moved). */
 function finishAttemptRow(finish: AttemptFinish, guard: RawBuilder<unknown> = sql`TRUE`): RawBuilder<unknown> {
   const input = finish.input !== undefined ? toJson(finish.input) : null;
-  return sql`UPDATE step_attempts SET status = ${finish.status}, output = ${toJson(finish.output)}, error = ${toJson(finish.error)},
+  return sql`UPDATE step_attempts SET status = ${finish.status}, output = ${outputToJson(finish.output)}, error = ${toJson(finish.error)},
       finished_at = ${finish.finishedAt}, duration_ms = ${finish.finishedAt - finish.startedAt}, input = COALESCE(${input}, input)
     WHERE id = ${finish.attemptId} AND ${guard}`;
 }
