@@ -3,14 +3,14 @@
  * (no key at all → plain-text 401; webservice off → 503/22; key → 17/18/20/21; resource → 19/26; method →
  * 23/25/101), `ps_method` overrides, output format negotiation, then read or write.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from './faults.ts';
 import { apiRootXml, errorsJson, errorsXml, singleJson, singleXml, type RenderContext } from './output.ts';
 import { didYouMean, PsError, psError } from './query.ts';
 import { readResource, associationsOf } from './read.ts';
 import { RESOURCES, type Method, type ResourceDef } from './schema.ts';
-import type { ShopState } from './state.ts';
+import type { Row, ShopState } from './state.ts';
 import { post, remove, update } from './writes.ts';
 
 export interface KeyConfig {
@@ -40,13 +40,24 @@ export interface ApiAnswer {
   wrote?: boolean;
 }
 
+/** Basic credentials → key, for the few distinct headers a client sends (bounded: cleared when full). */
+const basicKeys = new Map<string, string>();
+
+function basicKey(credentials: string): string {
+  let key = basicKeys.get(credentials);
+  if (key === undefined) {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    key = (colon < 0 ? decoded : decoded.slice(0, colon)).trim();
+    if (basicKeys.size >= 64) basicKeys.clear();
+    basicKeys.set(credentials, key);
+  }
+  return key;
+}
+
 function keyFrom(req: IncomingMessage, params: URLSearchParams): string | null {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Basic ')) {
-    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return (colon < 0 ? decoded : decoded.slice(0, colon)).trim();
-  }
+  if (auth?.startsWith('Basic ')) return basicKey(auth.slice(6));
   const ws = params.get('ws_key');
   return ws === null ? null : ws.trim();
 }
@@ -69,9 +80,10 @@ function authenticate(ctx: ApiContext, key: string): KeyConfig {
   return cfg;
 }
 
-function methodsOf(cfg: KeyConfig, def: ResourceDef): Set<Method> {
-  const granted = cfg.permissions === 'all' ? (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as Method[]) : (cfg.permissions[def.name] ?? []);
-  return new Set(granted.filter((m) => !def.forbidden?.includes(m)));
+/** The key grants the method on the resource, and the resource allows it. */
+function allows(cfg: KeyConfig, def: ResourceDef, method: Method): boolean {
+  const granted = cfg.permissions === 'all' || (cfg.permissions[def.name] ?? []).includes(method);
+  return granted && !def.forbidden?.includes(method);
 }
 
 export function handleApi(ctx: ApiContext, req: IncomingMessage, url: URL, rawBody: string): ApiAnswer {
@@ -99,7 +111,7 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, url: URL, rawBo
     if (!def) throw didYouMean(400, 19, `Resource of type "${resource}" does not exists`, resource, [...RESOURCES.keys()]);
     if (cfg.permissions !== 'all' && !(cfg.permissions[resource]?.length)) throw psError(401, 26, `Resource of type "${resource}" is not allowed with this authentication key`);
     if (def.forbidden?.includes(method as Method)) throw psError(405, 101, `Method ${method} is not allowed for the resource ${resource}`);
-    if (!methodsOf(cfg, def).has(method as Method)) throw psError(405, 25, `Method ${method} is not allowed for the resource ${resource} with this authentication key`);
+    if (!allows(cfg, def, method as Method)) throw psError(405, 25, `Method ${method} is not allowed for the resource ${resource} with this authentication key`);
     const id = idPart === undefined ? undefined : Number(idPart);
     if (id !== undefined && !Number.isInteger(id)) return { status: 404, body: '', json };
     return dispatch(ctx, def, method as Method, id, params, json, rawBody);
@@ -120,10 +132,6 @@ function renderBase(ctx: ApiContext): Omit<RenderContext, 'languages' | 'associa
 function dispatch(ctx: ApiContext, def: ResourceDef, method: Method, id: number | undefined, params: URLSearchParams, json: boolean, rawBody: string): ApiAnswer {
   const { state } = ctx;
   const sendEmail = params.get('sendemail') === '1';
-  const written = (status: number, row: ReturnType<typeof post>): ApiAnswer => {
-    const rctx: RenderContext = { ...renderBase(ctx), languages: state.languages, associations: (d, r) => associationsOf(state, d, r) };
-    return { status, body: json ? singleJson(def, row, undefined, rctx) : singleXml(def, row, undefined, rctx), json, wrote: true };
-  };
   switch (method) {
     case 'GET':
     case 'HEAD': {
@@ -131,10 +139,10 @@ function dispatch(ctx: ApiContext, def: ResourceDef, method: Method, id: number 
       return { status: r.status, body: method === 'HEAD' ? '' : r.body, json };
     }
     case 'POST':
-      return written(201, post({ state, def, sendEmail }, rawBody));
+      return written(ctx, def, json, 201, post({ state, def, sendEmail }, rawBody));
     case 'PUT':
     case 'PATCH':
-      return written(200, update({ state, def, sendEmail }, rawBody, method));
+      return written(ctx, def, json, 200, update({ state, def, sendEmail }, rawBody, method));
     case 'DELETE': {
       const list = params.get('id');
       const ids = id !== undefined ? [id] : (list ?? '').replace(/^\[|\]$/g, '').split(/[,|]/).filter(Boolean).map(Number);
@@ -145,12 +153,18 @@ function dispatch(ctx: ApiContext, def: ResourceDef, method: Method, id: number 
   }
 }
 
+/** A write's answer: the object as stored, in full. */
+function written(ctx: ApiContext, def: ResourceDef, json: boolean, status: number, row: Row): ApiAnswer {
+  const { state } = ctx;
+  const rctx: RenderContext = { ...renderBase(ctx), languages: state.languages, associations: (d, r) => associationsOf(state, d, r) };
+  return { status, body: json ? singleJson(def, row, undefined, rctx) : singleXml(def, row, undefined, rctx), json, wrote: true };
+}
+
 function root(ctx: ApiContext, cfg: KeyConfig, json: boolean): ApiAnswer {
   const resources = [...RESOURCES.values()]
     .filter((d) => cfg.permissions === 'all' || cfg.permissions[d.name]?.length)
     .map((d) => {
-      const m = methodsOf(cfg, d);
-      const allowed = (x: Method) => m.has(x) && (x !== 'PATCH' || ctx.psVersion === '8');
+      const allowed = (x: Method) => allows(cfg, d, x) && (x !== 'PATCH' || ctx.psVersion === '8');
       return { name: d.name, methods: { get: allowed('GET'), put: allowed('PUT'), post: allowed('POST'), patch: allowed('PATCH'), delete: allowed('DELETE'), head: allowed('HEAD') } };
     });
   if (json) return { status: 200, body: JSON.stringify({ api: Object.fromEntries(resources.map((r) => [r.name, { description: `The ${r.name}`, ...r.methods }])) }), json };
@@ -162,7 +176,7 @@ export function responseHeaders(answer: ApiAnswer, psVersion: '8' | '1.7', authe
     'x-powered-by': 'PrestaShop Webservice',
     'execution-time': ((performance.now() - startedAt) / 1000).toFixed(3),
     'access-time': String(Math.floor(Date.now() / 1000)),
-    'content-sha1': createHash('sha1').update(answer.body).digest('hex'),
+    'content-sha1': hash('sha1', answer.body, 'hex'),
     'content-type': answer.json ? 'application/json;charset=utf-8' : 'text/xml;charset=utf-8',
     ...answer.headers,
   };

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { addAddress, addCustomer, countryId, SHIPPING, six, TAX_RULES } from './seed.ts';
 import { addOrderHistory } from './orders.ts';
-import { rowVars, type Row, type ShopState } from './state.ts';
+import type { Row, ShopState } from './state.ts';
 
 export interface CheckoutInput {
   customer: { email: string; firstname: string; lastname: string; company?: string };
@@ -113,14 +113,14 @@ export function checkout(state: ShopState, input: CheckoutInput): { id_order: nu
     order.f.total_paid_real = six(paidIncl);
     state.insert('order_payments', { order_reference: reference, id_currency: '1', amount: six(paidIncl), payment_method: input.payment.label, conversion_rate: '1.000000', transaction_id: '', date_add: now });
   }
-  state.emit({ action: 'add', entity: 'Order', data: rowVars(state, order) });
-  state.emit({ action: 'add', entity: 'OrderHistory', data: rowVars(state, history) });
+  state.emit('add', 'Order', order);
+  state.emit('add', 'OrderHistory', history);
   return { id_order: order.id, reference };
 }
 
 function decrementStock(state: ShopState, productId: number, attributeId: number, qty: number): void {
-  for (const s of state.table('stock_availables').values()) {
-    if (s.f.id_product === String(productId) && s.f.id_product_attribute === String(attributeId)) {
+  for (const s of state.rowsWhere('stock_availables', 'id_product', String(productId))) {
+    if (s.f.id_product_attribute === String(attributeId)) {
       s.f.quantity = String(Number(s.f.quantity) - qty);
       if (attributeId === 0) {
         const product = state.get('products', productId);

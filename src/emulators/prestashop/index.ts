@@ -63,17 +63,18 @@ export async function startPrestaShopEmulator(opts: PrestaShopEmulatorOptions): 
   const psVersion = opts.psVersion ?? '8';
   const clock = shopClock(opts.timezone ?? 'Europe/Madrid');
   const events: ShopEvent[] = [];
+  const webhook = opts.webhookUrl ? startWebhookModule(opts.webhookUrl, opts.webhookSecret) : undefined;
   const build = (): ShopState => {
     const s = new ShopState(clock);
     seedBase(s, opts.seed === 'demo' ? 2 : 1);
     if (opts.seed === 'demo') seedDemo(s);
-    s.listeners.push((e) => events.push(e));
+    // Without the webhook module nobody reads the events: the state then skips building their payloads.
+    if (webhook) s.listeners.push((e) => events.push(e));
     return s;
   };
   const keys = new Map<string, KeyConfig>([[opts.key, { key: opts.key, active: true, permissions: 'all' }]]);
   for (const k of opts.extraKeys ?? []) keys.set(k.key, k);
   const ctx: ApiContext = { state: build(), keys, psVersion, faults: parseFaults(opts.faults), apiBase: '' };
-  const webhook = opts.webhookUrl ? startWebhookModule(opts.webhookUrl, opts.webhookSecret) : undefined;
   const flushEvents = () => {
     if (!events.length) return;
     const batch = events.splice(0);

@@ -3,7 +3,8 @@
  * `OrderHistory::changeIdOrderState()` does (current_state, valid, date_upd, invoice), optionally sends the
  * state's email; a tracking number on the order carrier mirrors into `orders.shipping_number`.
  */
-import { rowVars, type Row, type ShopState } from './state.ts';
+import { ORDER_ROW_FIELDS } from './schema.ts';
+import type { Row, ShopState } from './state.ts';
 
 export function stateFlag(state: ShopState, stateId: number, flag: string): boolean {
   return state.get('order_states', stateId)?.f[flag] === '1';
@@ -59,8 +60,8 @@ export function addOrderHistory(state: ShopState, orderId: number, stateId: numb
     sendEmail(state, order, template, `[Shop] ${state.text(os.f.name)}`, { order_state: state.text(os.f.name) });
   }
   if (!opts.silent) {
-    state.emit({ action: 'add', entity: 'OrderHistory', data: rowVars(state, history) });
-    state.emit({ action: 'update', entity: 'Order', data: rowVars(state, order) });
+    state.emit('add', 'OrderHistory', history);
+    state.emit('update', 'Order', order);
   }
   return history;
 }
@@ -84,13 +85,9 @@ export function orderRows(state: ShopState, orderId: number): Array<Record<strin
   for (const id of ids) {
     const d = state.get('order_details', id);
     if (!d) continue;
-    const t = (k: string) => state.text(d.f[k]);
-    rows.push({
-      id: String(d.id), product_id: t('product_id'), product_attribute_id: t('product_attribute_id'), product_quantity: t('product_quantity'),
-      product_name: t('product_name'), product_reference: t('product_reference'), product_ean13: t('product_ean13'), product_isbn: t('product_isbn'),
-      product_upc: t('product_upc'), product_price: t('product_price'), id_customization: t('id_customization'),
-      unit_price_tax_incl: t('unit_price_tax_incl'), unit_price_tax_excl: t('unit_price_tax_excl'),
-    });
+    const row: Record<string, string> = {};
+    for (const k of ORDER_ROW_FIELDS) row[k] = k === 'id' ? String(d.id) : state.text(d.f[k]);
+    rows.push(row);
   }
   return rows;
 }

@@ -4,7 +4,8 @@
  * array whenever `display` is given, and the 1.7 empty-list `[]` quirk.
  */
 import type { Display } from './query.ts';
-import { fieldNames, type AssociationDef, type ResourceDef } from './schema.ts';
+import { jsonLang, objectJsonText, pickAssoc } from './json-object.ts';
+import { allAssociations, fieldNames, type AssociationDef, type ResourceDef } from './schema.ts';
 import type { Assoc, Row, Value } from './state.ts';
 
 export interface RenderContext {
@@ -20,50 +21,15 @@ const XML_TAIL = '</prestashop>\n';
 const cdata = (v: string): string => `<![CDATA[${v.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 const attr = (v: string): string => v.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
-function jsonLang(v: Value, languages: string[]): string | Array<{ id: number; value: string }> {
-  const map = typeof v === 'string' ? { [languages[0] ?? '1']: v } : v;
-  if (languages.length === 1) return map[languages[0] ?? '1'] ?? '';
-  return languages.map((l) => ({ id: Number(l), value: map[l] ?? '' }));
-}
-
-function pickAssoc(entries: Assoc, fields: string[]): Assoc {
-  if (!fields.length) return entries;
-  return entries.map((e) => Object.fromEntries(fields.map((f) => [f, e[f] ?? ''])));
-}
-
-export function objectJson(def: ResourceDef, row: Row, display: Display | undefined, ctx: RenderContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const fields = display && !display.full ? display.fields : fieldNames(def);
-  for (const f of fields) {
-    if (f === 'id') {
-      out.id = row.id;
-      continue;
-    }
-    const v = row.f[f] ?? '';
-    out[f] = def.fields[f]?.lang ? jsonLang(v, ctx.languages) : v;
-  }
-  const wanted = display ? display.assoc : new Map(Object.keys(def.associations ?? {}).map((a) => [a, [] as string[]]));
-  if (wanted.size) {
-    const all = ctx.associations(def, row);
-    const assoc: Record<string, Assoc> = {};
-    for (const [name, sub] of wanted) {
-      const entries = all[name];
-      if (entries?.length) assoc[name] = pickAssoc(entries, sub);
-    }
-    if (Object.keys(assoc).length) out.associations = assoc;
-  }
-  return out;
-}
-
 export function listJson(def: ResourceDef, rows: Row[], display: Display | undefined, ctx: RenderContext): string {
   if (!rows.length && ctx.psVersion === '1.7') return '[]';
-  const items = display ? rows.map((r) => objectJson(def, r, display, ctx)) : rows.map((r) => ({ id: r.id }));
-  return JSON.stringify({ [def.name]: items });
+  const items = display ? rows.map((r) => objectJsonText(def, r, display, ctx)) : rows.map((r) => `{"id":${r.id}}`);
+  return `{${JSON.stringify(def.name)}:[${items.join(',')}]}`;
 }
 
 export function singleJson(def: ResourceDef, row: Row, display: Display | undefined, ctx: RenderContext): string {
-  if (display) return JSON.stringify({ [def.name]: [objectJson(def, row, display, ctx)] });
-  return JSON.stringify({ [def.singular]: objectJson(def, row, undefined, ctx) });
+  if (display) return `{${JSON.stringify(def.name)}:[${objectJsonText(def, row, display, ctx)}]}`;
+  return `{${JSON.stringify(def.singular)}:${objectJsonText(def, row, undefined, ctx)}}`;
 }
 
 function xmlField(def: ResourceDef, name: string, v: Value, ctx: RenderContext, indent: string): string {
@@ -94,7 +60,7 @@ export function objectXml(def: ResourceDef, row: Row, display: Display | undefin
   const fields = display && !display.full ? display.fields : fieldNames(def);
   let s = `<${def.singular}>\n`;
   for (const f of fields) s += f === 'id' ? `\t<id>${cdata(String(row.id))}</id>\n` : xmlField(def, f, row.f[f] ?? '', ctx, '\t');
-  const wanted = display ? display.assoc : new Map(Object.keys(def.associations ?? {}).map((a) => [a, [] as string[]]));
+  const wanted = display ? display.assoc : allAssociations(def);
   if (wanted.size && def.associations) {
     const all = ctx.associations(def, row);
     s += '<associations>\n';

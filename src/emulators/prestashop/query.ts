@@ -2,7 +2,8 @@
  * GET parameters of the Webservice (store-platforms.md §1.3): display, filter[...] in all its forms, the
  * `date=1` rule, sort, limit, language, schema. Each malformed parameter raises the code PrestaShop uses.
  */
-import { DATE_FIELDS, fieldNames, type ResourceDef } from './schema.ts';
+import { compare, compareKeys, sortKey, type SortKey } from './collation.ts';
+import { allAssociations, fieldNames, undatedFieldNames, type ResourceDef } from './schema.ts';
 
 export class PsError extends Error {
   constructor(
@@ -47,9 +48,9 @@ export function didYouMean(status: number, code: number, label: string, value: s
 
 export interface Display {
   full: boolean;
-  fields: string[];
+  fields: readonly string[];
   /** Association name → fields to show (empty: all). */
-  assoc: Map<string, string[]>;
+  assoc: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Filter {
@@ -85,11 +86,22 @@ function splitTop(s: string): string[] {
   return out.map((x) => x.trim());
 }
 
+const fullDisplays = new WeakMap<ResourceDef, Display>();
+
+/** `display=full`: the same (read-only) answer every time. */
+function fullDisplay(def: ResourceDef): Display {
+  let d = fullDisplays.get(def);
+  if (!d) fullDisplays.set(def, (d = { full: true, fields: fieldNames(def), assoc: allAssociations(def) }));
+  return d;
+}
+
 function parseDisplay(def: ResourceDef, raw: string): Display {
-  if (raw === 'full') return { full: true, fields: fieldNames(def), assoc: new Map(Object.keys(def.associations ?? {}).map((a) => [a, []])) };
+  if (raw === 'full') return fullDisplay(def);
   const inner = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
   const available = fieldNames(def);
-  const display: Display = { full: false, fields: [], assoc: new Map() };
+  const fields: string[] = [];
+  const assoc = new Map<string, string[]>();
+  const display: Display = { full: false, fields, assoc };
   for (const part of splitTop(inner)) {
     const m = /^(\w+)\[(.*)\]$/.exec(part);
     if (m) {
@@ -98,31 +110,29 @@ function parseDisplay(def: ResourceDef, raw: string): Display {
       if (!ad) throw didYouMean(400, 35, 'Unable to display this field', name, available);
       const subs = splitTop(sub);
       for (const s of subs) if (!ad.fields.includes(s)) throw didYouMean(400, 35, `Unable to display this field "${s}" of the association "${name}"`, s, ad.fields);
-      display.assoc.set(name, subs);
+      assoc.set(name, subs);
       continue;
     }
     if (def.associations?.[part]) {
-      display.assoc.set(part, []);
+      assoc.set(part, []);
       continue;
     }
     if (!available.includes(part)) throw didYouMean(400, 35, 'Unable to display this field', part, available);
-    display.fields.push(part);
+    fields.push(part);
   }
   return display;
 }
 
-const NUM = /^-?\d+(\.\d+)?$/;
-
-/** MySQL compares numbers as numbers and (with the default *_ci collations) text case-insensitively. */
-export function compare(a: string, b: string): number {
-  if (NUM.test(a) && NUM.test(b)) return Number(a) - Number(b);
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
+/** A test that the value equals (as MySQL compares) one of the values. */
+function equalsOneOf(values: string[]): (v: string) => boolean {
+  const keys = values.map(sortKey);
+  return (v) => {
+    const k = sortKey(v);
+    return keys.some((w) => compareKeys(k, w) === 0);
+  };
 }
 
 function parseFilterValue(field: string, raw: string): Filter {
-  const eq = (v: string, w: string) => compare(v, w) === 0;
   let m: RegExpExecArray | null;
   if ((m = /^%\[(.*)\]%$/.exec(raw))) {
     const needle = (m[1] ?? '').toLowerCase();
@@ -137,32 +147,38 @@ function parseFilterValue(field: string, raw: string): Filter {
     return { field, test: (v) => v.toLowerCase().endsWith(needle) };
   }
   if ((m = /^>\[(.*)\]$/.exec(raw))) {
-    const x = m[1] ?? '';
-    return { field, test: (v) => compare(v, x) > 0 };
+    const x = sortKey(m[1] ?? '');
+    return { field, test: (v) => compareKeys(sortKey(v), x) > 0 };
   }
   if ((m = /^<\[(.*)\]$/.exec(raw))) {
-    const x = m[1] ?? '';
-    return { field, test: (v) => compare(v, x) < 0 };
+    const x = sortKey(m[1] ?? '');
+    return { field, test: (v) => compareKeys(sortKey(v), x) < 0 };
   }
   if ((m = /^!\[(.*)\]$/.exec(raw))) {
-    const values = (m[1] ?? '').split('|');
-    return { field, test: (v) => !values.some((w) => eq(v, w)) };
+    const isOneOf = equalsOneOf((m[1] ?? '').split('|'));
+    return { field, test: (v) => !isOneOf(v) };
   }
   if ((m = /^\[(.*)\]$/.exec(raw))) {
     const inner = m[1] ?? '';
     if (inner.includes('|')) {
       const values = inner.split('|');
-      return { field, test: (v) => values.some((w) => eq(v, w)), values };
+      return { field, test: equalsOneOf(values), values };
     }
     const iv = /^([\d.:\- ]+),([\d.:\- ]+)$/.exec(inner);
     if (iv) {
       // SQL BETWEEN: inclusive at both ends, the two values sorted first (the docs' "upper end exclusive" is wrong).
-      const [lo, hi] = [iv[1] ?? '', iv[2] ?? ''].sort(compare) as [string, string];
-      return { field, test: (v) => compare(v, lo) >= 0 && compare(v, hi) <= 0 };
+      const [lo, hi] = ([iv[1] ?? '', iv[2] ?? ''].sort(compare) as [string, string]).map(sortKey) as [SortKey, SortKey];
+      return {
+        field,
+        test: (v) => {
+          const k = sortKey(v);
+          return compareKeys(k, lo) >= 0 && compareKeys(k, hi) <= 0;
+        },
+      };
     }
-    return { field, test: (v) => eq(v, inner), values: [inner] };
+    return { field, test: equalsOneOf([inner]), values: [inner] };
   }
-  return { field, test: (v) => eq(v, raw), values: [raw] };
+  return { field, test: equalsOneOf([raw]), values: [raw] };
 }
 
 function parseLimit(raw: string): { offset: number; count: number } {
@@ -185,7 +201,7 @@ function parseLanguages(raw: string | null, installed: string[]): string[] {
 
 export function parseListQuery(def: ResourceDef, params: URLSearchParams, installedLanguages: string[]): ListQuery {
   const dateOk = params.get('date') === '1';
-  const available = dateOk ? fieldNames(def) : fieldNames(def).filter((f) => !DATE_FIELDS.has(f));
+  const available = dateOk ? fieldNames(def) : undatedFieldNames(def);
   const schemaRaw = params.get('schema');
   if (schemaRaw !== null && schemaRaw !== 'blank' && schemaRaw !== 'synopsis') {
     throw psError(400, 28, "Please select a schema of type 'synopsis' to get the whole schema informations (which fields are required, which kind of content...) or 'blank' to get an empty schema to fill before using POST request");

@@ -5,7 +5,8 @@
  */
 import { orderRows } from './orders.ts';
 import { listJson, listXml, schemaJson, schemaXml, singleJson, singleXml, type RenderContext } from './output.ts';
-import { compare, parseListQuery, type Filter } from './query.ts';
+import { compareKeys, sortKey } from './collation.ts';
+import { parseListQuery, type Filter } from './query.ts';
 import type { ResourceDef } from './schema.ts';
 import type { Assoc, Row, ShopState } from './state.ts';
 
@@ -81,14 +82,16 @@ export function readResource(state: ShopState, def: ResourceDef, id: number | un
     if (ok) rows.push(row);
   }
   if (q.sort.length) {
-    const value = (r: Row, field: string) => (field === 'id' ? String(r.id) : state.text(r.f[field]));
-    rows.sort((a, b) => {
-      for (const s of q.sort) {
-        const c = compare(value(a, s.field), value(b, s.field));
-        if (c !== 0) return s.desc ? -c : c;
+    // Each row's sort values prepared once (not at every comparison); the order is `compare`'s.
+    const keyed = rows.map((row) => ({ row, keys: q.sort.map((s) => sortKey(s.field === 'id' ? String(row.id) : state.text(row.f[s.field]))) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < q.sort.length; i++) {
+        const c = compareKeys(a.keys[i]!, b.keys[i]!);
+        if (c !== 0) return q.sort[i]!.desc ? -c : c;
       }
       return 0;
     });
+    rows = keyed.map((k) => k.row);
   }
   if (q.limit) rows = rows.slice(q.limit.offset, q.limit.offset + q.limit.count);
   return { status: 200, body: json ? listJson(def, rows, q.display, ctx) : listXml(def, rows, q.display, ctx) };

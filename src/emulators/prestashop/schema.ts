@@ -41,7 +41,8 @@ const link = (resource: string, required = false): FieldDef => ({ xlink: resourc
 const lang = (required = false): FieldDef => ({ lang: true, required, format: 'isGenericName' });
 const plain = (...names: string[]): Record<string, FieldDef> => Object.fromEntries(names.map((n) => [n, {}]));
 
-const ORDER_ROW_FIELDS = ['id', 'product_id', 'product_attribute_id', 'product_quantity', 'product_name', 'product_reference', 'product_ean13', 'product_isbn', 'product_upc', 'product_price', 'id_customization', 'unit_price_tax_incl', 'unit_price_tax_excl'];
+/** The fields of an order row (the orders' read-only association): `id`, then the order detail's fields. */
+export const ORDER_ROW_FIELDS = ['id', 'product_id', 'product_attribute_id', 'product_quantity', 'product_name', 'product_reference', 'product_ean13', 'product_isbn', 'product_upc', 'product_price', 'id_customization', 'unit_price_tax_incl', 'unit_price_tax_excl'];
 
 const defs: ResourceDef[] = [
   {
@@ -236,11 +237,24 @@ export const RESOURCES: ReadonlyMap<string, ResourceDef> = new Map(defs.map((d) 
 /** Fields a filter or sort on which needs `date=1`. */
 export const DATE_FIELDS = new Set(['date_add', 'date_upd']);
 
-const names = new WeakMap<ResourceDef, string[]>();
-
-/** `id` and every field, in schema order (cached: the read path asks on every request). */
-export function fieldNames(def: ResourceDef): string[] {
-  let n = names.get(def);
-  if (!n) names.set(def, (n = ['id', ...Object.keys(def.fields)]));
-  return n;
+/** One value per resource, computed on first use: the request path asks for these on every call. */
+function perDef<T>(compute: (def: ResourceDef) => T): (def: ResourceDef) => T {
+  const cache = new WeakMap<ResourceDef, T>();
+  return (def) => {
+    let v = cache.get(def);
+    if (v === undefined) cache.set(def, (v = compute(def)));
+    return v;
+  };
 }
+
+/** `id` and every field, in schema order. */
+export const fieldNames = perDef((def): string[] => ['id', ...Object.keys(def.fields)]);
+
+/** `fieldNames` without the date fields: what a filter or sort may name without `date=1`. */
+export const undatedFieldNames = perDef((def): string[] => fieldNames(def).filter((f) => !DATE_FIELDS.has(f)));
+
+/** The fields and their definitions, in schema order. */
+export const fieldEntries = perDef((def): Array<[string, FieldDef]> => Object.entries(def.fields));
+
+/** The association names of the resource, each with no field selection (all fields shown). */
+export const allAssociations = perDef((def): ReadonlyMap<string, string[]> => new Map(Object.keys(def.associations ?? {}).map((a) => [a, []])));

@@ -34,7 +34,7 @@ export const TAX_RULES: Record<string, string> = { '0': '0', '1': '21', '2': '10
 /** The flat shipping price of carrier 2, tax excluded, and its tax rate. */
 export const SHIPPING = { carrierId: 2, costTaxExcl: '4.50', taxRate: '21' };
 
-export const six = (v: Decimal | string | number): string => new Decimal(v).toFixed(6);
+export const six = (v: Decimal | string | number): string => (v instanceof Decimal ? v : new Decimal(v)).toFixed(6);
 
 function ml(state: ShopState, en: string, es = en): Value {
   return state.languages.length > 1 ? { '1': en, '2': es } : { '1': en };

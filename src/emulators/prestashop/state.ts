@@ -1,9 +1,11 @@
 /**
  * The emulator's in-memory database: one table per resource, rows holding every value as the string the
  * Webservice would print (multilingual fields as `{ langId: text }`), a shop-local clock, and the small
- * equality indexes on the foreign keys the connector filters by (`INDEXED`, `idsWhere`).
+ * equality indexes on the foreign keys the connector filters by (`INDEXED`, `idsWhere`) and on the keys
+ * the checkout looks rows up by (`LOOKUP`, `find`).
  */
-import { RESOURCES, type ResourceDef } from './schema.ts';
+import { FieldIndexes } from './field-index.ts';
+import { fieldEntries, RESOURCES, type ResourceDef } from './schema.ts';
 
 export type LangValue = Record<string, string>;
 export type Value = string | LangValue;
@@ -56,10 +58,25 @@ const INDEXED: Record<string, string[]> = {
   customer_messages: ['id_customer_thread'],
 };
 
+/** Fields `find` and `rowsWhere` look rows up by on every checkout: indexed too, never used for filters. */
+const LOOKUP: Record<string, string[]> = {
+  orders: ['reference'],
+  customers: ['email'],
+  products: ['reference'],
+  combinations: ['reference'],
+  countries: ['iso_code'],
+  order_states: ['module_name'],
+  stock_availables: ['id_product'],
+};
+
+const ALL_INDEXED: Record<string, string[]> = Object.fromEntries(
+  [...new Set([...Object.keys(INDEXED), ...Object.keys(LOOKUP)])].map((t) => [t, [...(INDEXED[t] ?? []), ...(LOOKUP[t] ?? [])]]),
+);
+
 export class ShopState {
   readonly tables = new Map<string, Map<number, Row>>();
   private readonly nextIds = new Map<string, number>();
-  private readonly fieldIndexes = new Map<string, Map<string, Set<number>>>();
+  private readonly indexes = new FieldIndexes(ALL_INDEXED);
   readonly emails: OutgoingEmail[] = [];
   languages: string[] = ['1'];
   /** Observers of order creations and state changes (the webhook module). */
@@ -94,11 +111,11 @@ export class ShopState {
     const id = this.nextIds.get(name) ?? 1;
     this.nextIds.set(name, id + 1);
     const f: Record<string, Value> = {};
-    for (const [field, fd] of Object.entries(def.fields)) f[field] = values[field] ?? (fd.lang ? {} : '');
+    for (const [field, fd] of fieldEntries(def)) f[field] = values[field] ?? (fd.lang ? {} : '');
     const row: Row = { id, f };
     if (assoc) row.assoc = assoc;
     this.table(name).set(id, row);
-    for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'add');
+    this.indexes.add(name, row);
     return row;
   }
 
@@ -110,46 +127,44 @@ export class ShopState {
     if (!/^[1-9]\d*$/.test(value)) return undefined;
     if (field === 'id') return this.get(name, Number(value)) ? [Number(value)] : [];
     if (!INDEXED[name]?.includes(field)) return undefined;
-    return [...(this.fieldIndexes.get(`${name}.${field}`)?.get(value) ?? [])].sort((a, b) => a - b);
+    return [...(this.indexes.ids(name, field, value) ?? [])].sort((a, b) => a - b);
   }
 
   /** After a row's fields changed (PUT, PATCH): its index entries follow. `before` is the fields as they were. */
   reindex(name: string, row: Row, before: Record<string, Value>): void {
-    for (const field of INDEXED[name] ?? []) {
-      if (before[field] === row.f[field]) continue;
-      this.fieldIndex(name, field, { ...row, f: before }, 'delete');
-      this.fieldIndex(name, field, row, 'add');
-    }
-  }
-
-  private fieldIndex(name: string, field: string, row: Row, op: 'add' | 'delete'): void {
-    const value = row.f[field];
-    if (typeof value !== 'string') return;
-    const key = `${name}.${field}`;
-    let idx = this.fieldIndexes.get(key);
-    if (!idx) this.fieldIndexes.set(key, (idx = new Map()));
-    let ids = idx.get(value);
-    if (op === 'add') {
-      if (!ids) idx.set(value, (ids = new Set()));
-      ids.add(row.id);
-    } else {
-      ids?.delete(row.id);
-      if (ids?.size === 0) idx.delete(value);
-    }
+    this.indexes.update(name, row, before);
   }
 
   remove(name: string, id: number): boolean {
     const row = this.get(name, id);
     if (!row) return false;
     this.table(name).delete(id);
-    for (const field of INDEXED[name] ?? []) this.fieldIndex(name, field, row, 'delete');
+    this.indexes.delete(name, row);
     return true;
   }
 
-  /** The first row whose field equals the value (small tables only). */
+  /** The rows, in id order, whose field equals the value (from an index when the field has one). */
+  rowsWhere(name: string, field: string, value: string): Row[] {
+    const ids = this.indexes.ids(name, field, value);
+    if (!ids) return [...this.table(name).values()].filter((row) => row.f[field] === value);
+    const rows: Row[] = [];
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const row = this.get(name, id);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** The first row (lowest id) whose field equals the value. */
   find(name: string, field: string, value: string): Row | undefined {
-    for (const row of this.table(name).values()) if (row.f[field] === value) return row;
-    return undefined;
+    const ids = this.indexes.ids(name, field, value);
+    if (!ids) {
+      for (const row of this.table(name).values()) if (row.f[field] === value) return row;
+      return undefined;
+    }
+    let first: number | undefined;
+    for (const id of ids) if (first === undefined || id < first) first = id;
+    return first === undefined ? undefined : this.get(name, first);
   }
 
   /** A text in the shop's first language (for names shown in emails and payloads). */
@@ -159,7 +174,10 @@ export class ShopState {
     return v[this.languages[0] ?? '1'] ?? Object.values(v)[0] ?? '';
   }
 
-  emit(e: ShopEvent): void {
+  /** Tells the listeners about a row; its payload (`rowVars`) is only built when someone listens. */
+  emit(action: ShopEvent['action'], entity: ShopEvent['entity'], row: Row): void {
+    if (!this.listeners.length) return;
+    const e: ShopEvent = { action, entity, data: rowVars(this, row) };
     for (const l of this.listeners) l(e);
   }
 }

@@ -4,25 +4,14 @@
  * ''); PATCH (8.x only) with `<id>` and the changed fields; DELETE → 200 with an empty body (unknown: 87).
  * Values are taken verbatim (no trimming), as PrestaShop does. Resource side effects are applied here.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { addOrderHistory, afterOrderCarrierWrite } from './orders.ts';
 import { psError } from './query.ts';
-import type { ResourceDef } from './schema.ts';
+import { readXml, type XmlNode } from './xml-body.ts';
+import { fieldEntries, type ResourceDef } from './schema.ts';
 import { addStockRow } from './seed.ts';
 import type { Assoc, LangValue, Row, ShopState, Value } from './state.ts';
 
-// Deliberately not shared with the connector's XML code: the emulator is the client's test double, and
-// sharing a parser would let one bug hide in both.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  isArray: (name) => name === 'language',
-});
-
-type Node = Record<string, unknown>;
+type Node = XmlNode;
 
 export interface ParsedBody {
   id: string | undefined;
@@ -62,15 +51,13 @@ function parseAssociations(def: ResourceDef, node: unknown): Record<string, Asso
 
 export function parseBody(def: ResourceDef, raw: string): ParsedBody {
   const body = raw.startsWith('xml=') ? raw.slice(4) : raw;
-  const valid = XMLValidator.validate(body);
-  if (valid !== true) throw psError(500, 127, `XML error : ${valid.err.msg} (line ${valid.err.line})`);
-  const doc = parser.parse(body) as Node;
+  const doc = readXml(body);
   const root = doc.prestashop as Node | undefined;
   const entity = root?.[def.singular];
   if (!entity || typeof entity !== 'object') throw psError(400, 127, `XML error : the node <${def.singular}> is missing inside <prestashop>`);
   const e = entity as Node;
   const values = new Map<string, Value>();
-  for (const [name, fd] of Object.entries(def.fields)) {
+  for (const [name, fd] of fieldEntries(def)) {
     if (!(name in e)) continue;
     values.set(name, fd.lang ? langValue(e[name]) : text(e[name]));
   }
@@ -81,7 +68,7 @@ export function parseBody(def: ResourceDef, raw: string): ParsedBody {
 const NUMERIC_FORMATS = new Set(['isUnsignedId', 'isPrice', 'isFloat', 'isNegativePrice']);
 
 function validate(def: ResourceDef, values: Map<string, Value>, requireAll: boolean): void {
-  for (const [name, fd] of Object.entries(def.fields)) {
+  for (const [name, fd] of fieldEntries(def)) {
     const v = values.get(name);
     if (v !== undefined && fd.readOnly) throw psError(400, 93, `parameter "${name}" not writable. Please remove this attribute of this XML`);
     if (requireAll && fd.required && !fd.lang && (v === undefined || v === '')) throw psError(400, 41, `parameter "${name}" required`);
@@ -135,7 +122,7 @@ export function update(ctx: WriteContext, raw: string, mode: 'PUT' | 'PATCH'): R
   const beforeState = row.f.current_state;
   const before = { ...row.f };
   const next: Record<string, Value> = { ...row.f };
-  for (const [name, fd] of Object.entries(def.fields)) {
+  for (const [name, fd] of fieldEntries(def)) {
     const v = body.values.get(name);
     if (v !== undefined) next[name] = v;
     else if (mode === 'PUT' && !fd.readOnly && name !== 'date_add' && name !== 'date_upd') next[name] = fd.lang ? {} : '';
