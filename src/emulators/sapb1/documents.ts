@@ -14,12 +14,17 @@ import type { Store } from './store.ts';
 import type { Obj, Row } from './types.ts';
 import { nowStamp } from './values.ts';
 
+/** The rate of each tax code, read once per code for the lifetime of the returned function (one request). */
 export function taxRates(store: Store): RateOf {
+  const seen = new Map<string, Decimal | undefined>();
   return (code) => {
+    if (seen.has(code)) return seen.get(code);
     const g = store.get('VatGroups', code);
     const lines = g?.data.VatGroups_Lines as Obj[] | undefined;
     const rate = lines?.[lines.length - 1]?.Rate;
-    return typeof rate === 'number' ? new Decimal(rate) : undefined;
+    const out = typeof rate === 'number' ? new Decimal(rate) : undefined;
+    seen.set(code, out);
+    return out;
   };
 }
 

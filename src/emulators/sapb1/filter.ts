@@ -62,7 +62,15 @@ export interface FilterOptions {
   /** Whether a property exists on the entity type; unknown ones are rejected (U_ fields are open). */
   hasField(name: string): boolean;
   entityType: string;
+  /** The entity set's key property, when its values are strings: `Key eq 'x'` terms then name candidate rows. */
+  stringKey?: string | undefined;
 }
+
+/**
+ * Key values a row must have to match a predicate (`ItemCode eq 'a' or ItemCode eq 'b'` → a, b), noted for
+ * the predicates that only such rows can satisfy: lets the caller fetch those rows instead of scanning all.
+ */
+const keysOf = new WeakMap<Predicate, string[]>();
 
 class Parser {
   private pos = 0;
@@ -100,6 +108,9 @@ class Parser {
       const l = left;
       const r = this.and();
       left = (row) => l(row) || r(row);
+      const lk = keysOf.get(l);
+      const rk = keysOf.get(r);
+      if (lk && rk) keysOf.set(left, [...lk, ...rk]);
     }
     return left;
   }
@@ -110,6 +121,8 @@ class Parser {
       const l = left;
       const r = this.unary();
       left = (row) => l(row) && r(row);
+      const k = keysOf.get(l) ?? keysOf.get(r);
+      if (k) keysOf.set(left, k);
     }
     return left;
   }
@@ -191,8 +204,23 @@ class Parser {
     const opTok = this.toks[this.pos++];
     if (!opTok || opTok.t !== 'id' || !CMP.has(opTok.v)) throw this.err();
     const right = this.operand();
-    return compileComparison(opTok.v, left, right, this.opts.caseInsensitive);
+    const pred = compileComparison(opTok.v, left, right, this.opts.caseInsensitive);
+    const key = opTok.v === 'eq' && !this.opts.caseInsensitive ? keyLiteral(this.opts.stringKey, left, right) : undefined;
+    if (key !== undefined) keysOf.set(pred, [key]);
+    return pred;
   }
+}
+
+/**
+ * For `Key eq 'lit'` (either way round) on a string key: the key value a matching row has. A string literal
+ * compared with a stored string matches only that very string (see `compileComparison`).
+ */
+function keyLiteral(key: string | undefined, left: Operand, right: Operand): string | undefined {
+  if (key === undefined || DATE_FIELDS.has(key)) return undefined;
+  const [field, lit] = left.kind === 'field' ? [left, right] : [right, left];
+  if (field.kind !== 'field' || field.name !== key || lit.kind !== 'lit' || typeof lit.value !== 'string') return undefined;
+  const v = literalFor(key, lit.value);
+  return typeof v === 'string' ? v : undefined;
 }
 
 function getField(row: Obj, name: string): unknown {
@@ -267,13 +295,18 @@ function compileComparison(op: string, left: Operand, right: Operand, ci: boolea
 const cache = new Map<string, Predicate>();
 
 export function compileFilter(src: string, opts: FilterOptions): Predicate {
-  const key = `${opts.entityType}|${opts.caseInsensitive ? 1 : 0}|${src}`;
+  const key = `${opts.entityType}|${opts.stringKey ?? ''}|${opts.caseInsensitive ? 1 : 0}|${src}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const pred = new Parser(tokenize(src), src, opts).parse();
   if (cache.size > 1000) cache.clear();
   cache.set(key, pred);
   return pred;
+}
+
+/** The key values outside of which a compiled filter matches no row (see `FilterOptions.stringKey`), if known. */
+export function filterKeys(pred: Predicate): readonly string[] | undefined {
+  return keysOf.get(pred);
 }
 
 /**

@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleBatch } from './batch.ts';
 import { Faults, type FaultSpec } from './faults.ts';
+import { parseTarget, readBody } from './http-request.ts';
 import { dispatch, type Emu } from './router.ts';
 import { defineSchema } from './schema.ts';
 import { seed } from './seed.ts';
@@ -56,15 +57,6 @@ function send(res: http.ServerResponse, out: EmuResponse, version: Version): voi
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(out.status, headers);
   res.end(body);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -133,7 +125,7 @@ export async function startSapB1Emulator(opts: SapB1EmulatorOptions = {}): Promi
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseTarget(req.url ?? '/');
     if (url.pathname.startsWith('/_emulator/')) return admin(req, res, url.pathname);
     const m = /^\/b1s\/(v1|v2)(\/.*)?$/.exec(url.pathname);
     if (!m) {
@@ -160,7 +152,7 @@ export async function startSapB1Emulator(opts: SapB1EmulatorOptions = {}): Promi
     const out = dispatch(emu, {
       method,
       path,
-      query: url.searchParams,
+      query: url.query,
       headers: req.headers as Record<string, string | undefined>,
       rawBody,
       version,

@@ -9,19 +9,27 @@ import type { Obj } from './types.ts';
 
 export type RateOf = (taxCode: string) => Decimal | undefined;
 
+const ZERO = new Decimal(0);
+const HUNDRED = new Decimal(100);
+
+/** `amount × (100 − percent) / 100`; the amount itself when there is no discount (the same value, exactly). */
+function afterDiscount(amount: Decimal, percent: Decimal): Decimal {
+  return percent.isZero() ? amount : amount.times(HUNDRED.minus(percent)).div(HUNDRED);
+}
+
 /** Prices one line in place from its UnitPrice (or Price, when only that was given) and discount. */
 export function priceLine(line: Obj, rate: Decimal, given: Obj): void {
   const disc = new Decimal(Number(line.DiscountPercent ?? 0));
   // The spec says UnitPrice is before the line discount and Price after it (marked uncertain); a body
   // that sends only Price is read as the unit price before discount.
   const unit = new Decimal(Number(given.UnitPrice ?? given.Price ?? line.UnitPrice ?? 0));
-  const price = unit.times(new Decimal(100).minus(disc)).div(100);
+  const price = afterDiscount(unit, disc);
   const qty = new Decimal(Number(line.Quantity ?? 0));
   line.UnitPrice = unit.toNumber();
   line.Price = price.toDecimalPlaces(6).toNumber();
   line.LineTotal = round2(price.times(qty));
-  line.TaxTotal = round2(new Decimal(line.LineTotal as number).times(rate).div(100));
-  line.PriceAfterVAT = round2(price.times(rate.plus(100)).div(100));
+  line.TaxTotal = round2(new Decimal(line.LineTotal as number).times(rate).div(HUNDRED));
+  line.PriceAfterVAT = round2(price.times(rate.plus(HUNDRED)).div(HUNDRED));
   line.InventoryQuantity = qty.toNumber();
 }
 
@@ -29,21 +37,24 @@ export function priceLine(line: Obj, rate: Decimal, given: Obj): void {
 export function computeTotals(doc: Obj, rateOf: RateOf): void {
   const lines = (doc.DocumentLines as Obj[]) ?? [];
   const hdisc = new Decimal(Number(doc.DiscountPercent ?? 0));
-  const factor = new Decimal(100).minus(hdisc).div(100);
-  let net = new Decimal(0);
-  let vat = new Decimal(0);
+  // Each line's share of the header discount: its total × (100 − discount) / 100.
+  const factor = HUNDRED.minus(hdisc).div(HUNDRED);
+  let net = ZERO;
+  let vat = ZERO;
   for (const l of lines) {
-    net = net.plus(Number(l.LineTotal ?? 0));
-    const rate = l.TaxCode ? (rateOf(String(l.TaxCode)) ?? new Decimal(0)) : new Decimal(0);
-    vat = vat.plus(round2(new Decimal(Number(l.LineTotal ?? 0)).times(factor).times(rate).div(100)));
+    const total = new Decimal(Number(l.LineTotal ?? 0));
+    net = net.plus(total);
+    const rate = l.TaxCode ? (rateOf(String(l.TaxCode)) ?? ZERO) : ZERO;
+    vat = vat.plus(round2((hdisc.isZero() ? total : total.times(factor)).times(rate).div(HUNDRED)));
   }
-  const discount = round2(net.times(hdisc).div(100));
-  let freight = new Decimal(0);
+  const discount = round2(net.times(hdisc).div(HUNDRED));
+  let freight = ZERO;
   for (const e of (doc.DocumentAdditionalExpenses as Obj[]) ?? []) {
-    const rate = e.TaxCode ? (rateOf(String(e.TaxCode)) ?? new Decimal(0)) : new Decimal(0);
-    e.TaxSum = round2(new Decimal(Number(e.LineTotal ?? 0)).times(rate).div(100));
+    const rate = e.TaxCode ? (rateOf(String(e.TaxCode)) ?? ZERO) : ZERO;
+    const total = new Decimal(Number(e.LineTotal ?? 0));
+    e.TaxSum = round2(total.times(rate).div(HUNDRED));
     e.VatGroup = e.TaxCode ?? null;
-    freight = freight.plus(Number(e.LineTotal ?? 0));
+    freight = freight.plus(total);
     vat = vat.plus(e.TaxSum as number);
   }
   doc.TotalDiscount = discount;

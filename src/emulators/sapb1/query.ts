@@ -3,7 +3,7 @@
  * 20 with a relative next link, `Prefer: odata.maxpagesize` / `B1S-PageSize` (0 = no paging), `/$count`,
  * `$inlinecount=allpages` (v1, a string) and `$count=true` (v2, a number: marked uncertain in the spec).
  */
-import { compileFilter, leadingEquality } from './filter.ts';
+import { compileFilter, filterKeys, leadingEquality } from './filter.ts';
 import { badRequest } from './sap-errors.ts';
 import { etagOf, type EntitySet, type Key, type Store } from './store.ts';
 import type { EmuRequest, EmuResponse, Obj, Row } from './types.ts';
@@ -40,12 +40,6 @@ export function filteredRows(store: Store, set: EntitySet, req: EmuRequest): Row
   const filter = req.query.get('$filter');
   const caseInsensitive = req.headers['b1s-caseinsensitive'] === 'true';
   let candidates: Iterable<Row> = set.rows.values();
-  // The index is exact: it cannot serve a case-insensitive comparison.
-  if (filter && !caseInsensitive) {
-    const lead = leadingEquality(filter);
-    const keys = lead ? store.lookup(set, lead.field, lead.value) : undefined;
-    if (keys) candidates = [...keys].sort(keyOrder).map((k) => set.rows.get(k)!);
-  }
   const out: Row[] = [];
   if (!filter) {
     for (const r of candidates) out.push(r);
@@ -54,11 +48,28 @@ export function filteredRows(store: Store, set: EntitySet, req: EmuRequest): Row
       caseInsensitive,
       hasField: (f) => set.fields.has(f),
       entityType: set.typeName,
+      stringKey: set.numericKey ? undefined : set.keyField,
     });
+    // The index is exact: it cannot serve a case-insensitive comparison.
+    const lead = caseInsensitive ? undefined : leadingEquality(filter);
+    const indexed = lead ? store.lookup(set, lead.field, lead.value) : undefined;
+    const byKey = filterKeys(pred);
+    if (indexed) candidates = [...indexed].sort(keyOrder).map((k) => set.rows.get(k)!);
+    else if (byKey) candidates = rowsByKey(set, byKey);
     for (const r of candidates) if (pred(r.data)) out.push(r);
   }
   if (!set.numericKey) out.sort((a, b) => keyOrder(a.data[set.keyField] as Key, b.data[set.keyField] as Key));
   return out;
+}
+
+/** The rows with these keys, each once (the caller orders them). */
+function rowsByKey(set: EntitySet, keys: readonly string[]): Row[] {
+  const rows = new Set<Row>();
+  for (const k of keys) {
+    const r = set.rows.get(k);
+    if (r) rows.add(r);
+  }
+  return [...rows];
 }
 
 function keyOrder(a: Key, b: Key): number {

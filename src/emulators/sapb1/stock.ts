@@ -18,7 +18,7 @@ export function touch(store: Store, setName: string, row: Row, before?: Obj): vo
 }
 
 export function round2(d: Decimal.Value): number {
-  return new Decimal(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
+  return (Decimal.isDecimal(d) ? d : new Decimal(d)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
 }
 
 function lines(doc: Obj): Obj[] {
@@ -49,8 +49,10 @@ export function openValue(doc: Obj | null): Decimal {
     if (l.LineStatus !== 'bost_Open') continue;
     const qty = Number(l.Quantity ?? 0);
     if (qty <= 0) continue;
-    const share = new Decimal(Number(l.RemainingOpenQuantity ?? 0)).div(qty);
-    sum = sum.plus(share.times(new Decimal(Number(l.LineTotal ?? 0)).plus(Number(l.TaxTotal ?? 0))));
+    const remaining = Number(l.RemainingOpenQuantity ?? 0);
+    const gross = new Decimal(Number(l.LineTotal ?? 0)).plus(Number(l.TaxTotal ?? 0));
+    // A line still wholly open counts in full (its share, remaining / quantity, is exactly 1).
+    sum = sum.plus(remaining === qty ? gross : new Decimal(remaining).div(qty).times(gross));
   }
   return sum;
 }

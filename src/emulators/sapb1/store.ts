@@ -2,7 +2,7 @@
  * The emulator's state: one Map per entity set, in memory, with counters for DocEntry/DocNum. A snapshot can
  * be taken and restored (atomic `$batch` changesets) and the whole state written to a file when asked.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Obj, Row } from './types.ts';
 
@@ -153,7 +153,7 @@ export class Store {
 /** Weak ETag derived from the row's data version, as SL does (`W/"<SHA1>"`). */
 export function etagOf(set: EntitySet, row: Row): string {
   if (!row.etag) {
-    const h = createHash('sha1').update(`${set.name}|${String(row.data[set.keyField])}|${row.version}`).digest('hex').toUpperCase();
+    const h = hash('sha1', `${set.name}|${String(row.data[set.keyField])}|${row.version}`, 'hex').toUpperCase();
     row.etag = `W/"${h}"`;
   }
   return row.etag;

@@ -70,9 +70,16 @@ export interface Stamp {
  */
 export const clock = { offsetMs: 0 };
 
+/** The last stamp made, reused while the clock shows the same millisecond. */
+let last = { at: NaN, date: '', time: '' };
+
 export function nowStamp(): Stamp {
-  const iso = new Date(Date.now() + clock.offsetMs).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 19) };
+  const at = Date.now() + clock.offsetMs;
+  if (at !== last.at) {
+    const iso = new Date(at).toISOString();
+    last = { at, date: iso.slice(0, 10), time: iso.slice(11, 19) };
+  }
+  return { date: last.date, time: last.time };
 }
 
 /**
