@@ -12,8 +12,9 @@
  * With each configuration, the CPU milliseconds each process spent per order during the burst, and the
  * orders per second the machine's cores would allow at that cost: where the cores go.
  * Once with no emulator latency, once with BENCH_LATENCY_MS (150) per ERP call and the ERP connection's
- * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer),
- * so the ERP calls per order are the steady state. Peak RSS is this process's (engine + store).
+ * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer, then
+ * BENCH_WARMUP (200) orders more, so that every process has compiled its hot code), so the ERP calls and
+ * the CPU per order are the steady state. Peak RSS is this process's (engine + store).
  * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations. The checkouts are placed,
  * and the Sales Orders counted, by a process of its own (bench/shoppers.ts).
  */
@@ -29,6 +30,8 @@ import { openStore } from '../src/store/index.ts';
 import { postgresAvailable, postgresUrl, sqliteUrl } from '../test/helpers/stores.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
+/** Orders before the measured burst, after one per customer: the JIT compilers of every process warm up on them. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
@@ -126,6 +129,11 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs: GOOD_CUSTOMERS.map((c) => ({ ...makeCheckout('normal', rnd), ...customerCheckout(c) })) });
     let expected = GOOD_CUSTOMERS.length;
     await waitOrders(expected);
+    if (WARMUP > 0) {
+      await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs: Array.from({ length: WARMUP }, () => makeCheckout('normal', rnd)) });
+      expected += WARMUP;
+      await waitOrders(expected);
+    }
 
     // Burst: throughput and ERP calls per order.
     const before = await erpStats(erp.url);
