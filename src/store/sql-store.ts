@@ -234,12 +234,7 @@ export class SqlStore extends StoreOps implements Store {
   }
 
   async findXref(entity: string, system: string, id: string): Promise<XrefRecord[]> {
-    const rows = await this.db
-      .selectFrom('xrefs')
-      .selectAll()
-      .where('entity', '=', entity)
-      .where((eb) => eb.or([eb.and([eb('left_system', '=', system), eb('left_id', '=', id)]), eb.and([eb('right_system', '=', system), eb('right_id', '=', id)])]))
-      .execute();
+    const rows = await xrefLookup(this.db, entity, system, id).execute();
     return rows.map(xrefFromRow);
   }
 
@@ -248,6 +243,21 @@ export class SqlStore extends StoreOps implements Store {
     this.waker.close();
     await this.database.close();
   }
+}
+
+/**
+ * The cross-references with `system:id` on either side: two lookups, one per index, rather than one OR,
+ * which SQLite planned as a walk over every cross-reference of the entity (0.9 ms at 2,500 rows, growing
+ * with the table). UNION: a row with the id on both sides comes once.
+ */
+export function xrefLookup(db: Kysely<Tables>, entity: string, system: string, id: string) {
+  return db
+    .selectFrom('xrefs')
+    .selectAll()
+    .where('entity', '=', entity)
+    .where('left_system', '=', system)
+    .where('left_id', '=', id)
+    .union(db.selectFrom('xrefs').selectAll().where('entity', '=', entity).where('right_system', '=', system).where('right_id', '=', id));
 }
 
 export async function upsertCursor(db: Kysely<Tables> | Transaction<Tables>, name: string, value: string | null): Promise<void> {

@@ -351,6 +351,9 @@ for (const backend of await backends()) {
     const replaced = await s.findXref('order', 'shop', '1234');
     assert.deepEqual(replaced.map((x) => [x.rightId, x.data]), [['813', { DocNum: 10346 }]]);
     assert.deepEqual(await s.findXref('order', 'sap', '812'), []);
+    // The same system and id on both sides: one row, found once.
+    await s.putXref({ entity: 'order', leftSystem: 'x', leftId: '5', rightSystem: 'x', rightId: '5', data: {} });
+    assert.equal((await s.findXref('order', 'x', '5')).length, 1);
   });
 
   it('runs are counted by status and listed newest first, filtered and paged', async (s) => {
