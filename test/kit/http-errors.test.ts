@@ -203,3 +203,26 @@ test('an aborted read is transient', async () => {
     assert.equal(err.code, 'OF_HTTP_ABORTED');
   });
 });
+
+test('a write whose signal is aborted before it starts is transient and never reaches the server', async () => {
+  await withServer((_req, res) => json(res, 201, {}), async (client, server) => {
+    const ac = new AbortController();
+    ac.abort();
+    const err = await caught(client.request({ method: 'POST', path: '/orders', body: { a: 1 }, signal: ac.signal }));
+    assert.ok(err instanceof TransientError, `got ${err.constructor.name}: ${err.message}`);
+    assert.equal(err.code, 'OF_HTTP_ABORTED');
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+test('a write aborted once it was sent may have been applied', async () => {
+  await withServer(neverAnswer, async (client, server) => {
+    const ac = new AbortController();
+    const pending = client.request({ method: 'POST', path: '/orders', body: { a: 1 }, signal: ac.signal });
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    const err = await caught(pending);
+    assert.ok(err instanceof AmbiguousWriteError);
+    assert.equal(err.code, 'OF_HTTP_WRITE_ABORTED');
+  });
+});

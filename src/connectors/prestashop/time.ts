@@ -43,10 +43,11 @@ const offsets = new Map<string, number>();
 
 /** The offset of `timeZone` from UTC at an instant, in ms. */
 function offsetAt(timeZone: string, instant: number): number {
-  const key = `${timeZone}@${Math.floor(instant / 60_000)}`;
+  const minute = Math.floor(instant / 60_000);
+  const key = `${timeZone}@${minute}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
-    offset = computeOffset(timeZone, Math.floor(instant / 60_000) * 60_000);
+    offset = computeOffset(timeZone, minute * 60_000);
     if (offsets.size >= 10_000) offsets.clear();
     offsets.set(key, offset);
   }
