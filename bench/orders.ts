@@ -6,7 +6,7 @@
  * answers). Each configuration is measured twice:
  *   - burst: BENCH_ORDERS checkouts posted at once → orders/s (first checkout to last Sales Order) and
  *     ERP calls per order (the SAP emulator's request counter);
- *   - paced: BENCH_RATE checkouts a second (with ERP latency: 80 % of the concurrency ceiling) for BENCH_PACED_SECONDS → p50/p99 checkout-to-Sales-Order
+ *   - paced: BENCH_RATE checkouts a second (with ERP latency: 80 % of the burst's orders/s) for BENCH_PACED_SECONDS → p50/p99 checkout-to-Sales-Order
  *     latency (the create-order step's finish time), which includes the shop poll interval (BENCH_POLL_MS);
  *     "p99 beyond poll" takes that interval off (an order waits up to one interval before it is seen).
  * With each configuration, the CPU milliseconds each process spent per order during the burst, and the
@@ -43,6 +43,10 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const SHOP_CONCURRENCY = Number(process.env.BENCH_SHOP_CONCURRENCY ?? 16);
 const KEY = 'BENCHKEYBENCHKEYBENCHKEYBENCH123';
 
+function pctOf(x: number, of: number): string {
+  return `${Math.round((100 * x) / of)} %`;
+}
+
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] ?? NaN;
@@ -63,6 +67,10 @@ async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: st
     child.once('exit', (code) => reject(new Error(`emulator ${args[0]} exited with ${code}`)));
   });
   return { url, child };
+}
+
+async function shopRequests(shopUrl: string): Promise<number> {
+  return ((await (await fetch(`${shopUrl}/_emulator/stats`)).json()) as { requests: number }).requests;
 }
 
 async function erpStats(erpUrl: string): Promise<{ requests: number; logins: number; counts: Record<string, number> }> {
@@ -107,6 +115,8 @@ interface Result {
   erpLatencyMs: number;
   ordersPerSecond: number;
   erpCallsPerOrder: number;
+  /** Webservice requests the shop answered per order during the burst (checkouts not included). */
+  shopCallsPerOrder: number;
   p50: number;
   p99: number;
   pacedRate: number;
@@ -137,6 +147,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
 
     // Burst: throughput and ERP calls per order.
     const before = await erpStats(erp.url);
+    const shopBefore = await shopRequests(shop.url);
     const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
     const meter = cpuMeter({
       engine: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
@@ -151,10 +162,11 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     const cpu = meter.perUnit(ORDERS);
     const after = await erpStats(erp.url);
     const calls = after.requests - before.requests - (after.logins - before.logins);
+    const shopCalls = (await shopRequests(shop.url)) - shopBefore;
 
-    // Paced: latency at a steady rate. With ERP latency, at 80 % of what the ERP's concurrency limit allows
-    // (beyond it the queue only grows, and the latency says nothing but that).
-    const rate = erpLatency > 0 ? Math.min(RATE, Math.floor(0.8 * (8 / (3 * erpLatency / 1000)))) : RATE;
+    // Paced: latency at a steady rate. With ERP latency, at 80 % of what the burst just got through (beyond
+    // it the queue only grows, and the latency says nothing but that).
+    const rate = erpLatency > 0 ? Math.min(RATE, Math.max(1, Math.floor((0.8 * ORDERS) / seconds))) : RATE;
     const total = Math.round(rate * PACED_SECONDS);
     const paced = await shoppers.ask<{ ids: number[]; at: number[] }>({ kind: 'paced', shopUrl: shop.url, rate, inputs: Array.from({ length: total }, () => makeCheckout('normal', rnd)) });
     const placed = new Map(paced.ids.map((id, i) => [id, paced.at[i]!]));
@@ -167,6 +179,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
       erpLatencyMs: erpLatency,
       ordersPerSecond: ORDERS / seconds,
       erpCallsPerOrder: calls / ORDERS,
+      shopCallsPerOrder: shopCalls / ORDERS,
       p50: pct(lat, 50),
       p99: pct(lat, 99),
       pacedRate: rate,
@@ -189,24 +202,30 @@ async function main(): Promise<void> {
   // Opening a store once migrates nothing we keep; it only checks the URL works before the long runs.
   await (await openStore(sqliteUrl())).close();
   process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8\n`);
-  process.stdout.write('store     ERP latency  orders/s  ERP calls/order  p50 ms  p99 ms  p99 beyond poll (paced)  peak RSS MB\n');
+  process.stdout.write('store     ERP latency  orders/s  ERP calls/order  shop calls/order  p50 ms  p99 ms  p99 beyond poll (paced)  peak RSS MB\n');
   const cpuLines: string[] = [];
+  const results: Result[] = [];
   for (const latency of latencies) {
     for (const store of stores) {
       const r = await measure(store, latency);
+      results.push(r);
       const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
       const parts = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
       // Without latency the burst is CPU-bound, so the cores' ceiling is its bound; with it, the ERP's limit is.
       const ceiling = latency === 0 ? ` → ${os.availableParallelism()} cores allow at most ${((os.availableParallelism() * 1000) / total).toFixed(0)} orders/s` : '';
       cpuLines.push(`${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${parts}; total ${total.toFixed(1)}${ceiling}`);
       process.stdout.write(
-        `${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${r.ordersPerSecond.toFixed(1).padStart(8)}  ${r.erpCallsPerOrder.toFixed(2).padStart(15)}  ${String(Math.round(r.p50)).padStart(6)}  ${String(Math.round(r.p99)).padStart(6)}  ${String(Math.round(r.p99 - POLL_MS)).padStart(15)} (${r.pacedRate}/s)  ${r.rssMb.toFixed(0).padStart(11)}\n`,
+        `${r.store.padEnd(9)} ${String(r.erpLatencyMs).padStart(6)} ms  ${r.ordersPerSecond.toFixed(1).padStart(8)}  ${r.erpCallsPerOrder.toFixed(2).padStart(15)}  ${r.shopCallsPerOrder.toFixed(2).padStart(16)}  ${String(Math.round(r.p50)).padStart(6)}  ${String(Math.round(r.p99)).padStart(6)}  ${String(Math.round(r.p99 - POLL_MS)).padStart(15)} (${r.pacedRate}/s)  ${r.rssMb.toFixed(0).padStart(11)}\n`,
       );
     }
   }
   process.stdout.write(`CPU ms per order during the burst, by process:\n${cpuLines.join('\n')}\n`);
-  if (LATENCY_MS > 0) {
-    process.stdout.write(`ceiling with ${LATENCY_MS} ms per ERP call and 8 in flight: ${(8000 / LATENCY_MS / 3).toFixed(1)} orders/s at 3 ERP calls per order\n`);
+  for (const r of results.filter((x) => x.erpLatencyMs > 0)) {
+    // What 8 calls in flight allow: at 3 calls per order (one call per read, as without shared reads) and at the calls per order measured.
+    const at = (calls: number) => 8000 / r.erpLatencyMs / calls;
+    process.stdout.write(
+      `${r.store}: with ${r.erpLatencyMs} ms per ERP call and 8 in flight, ${r.ordersPerSecond.toFixed(1)} orders/s = ${pctOf(r.ordersPerSecond, at(3))} of the ${at(3).toFixed(1)}/s that 3 calls per order allow, ${pctOf(r.ordersPerSecond, at(r.erpCallsPerOrder))} of the ${at(r.erpCallsPerOrder).toFixed(1)}/s that the measured ${r.erpCallsPerOrder.toFixed(2)} allow\n`,
+    );
   }
 }
 

@@ -1,9 +1,21 @@
 /** The connector's actions and error mapping against the emulator, in 8.x and 1.7 modes. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prestashopConnector, type GetOrderOutput, type SetOrderStateOutput, type SetStockOutput } from '../../src/connectors/prestashop/index.ts';
+import { prestashopConnector, type GetOrderOutput, type PrestaShopClient, type SetOrderStateOutput, type SetStockOutput } from '../../src/connectors/prestashop/index.ts';
 import { OrderflowError } from '../../src/core/errors.ts';
 import { actionCtx, client, connection, order, runAction, useShop, VERSIONS, ws, wsJson } from './helpers.ts';
+
+/** Records the requests the client sends (`GET orders/N`), until stopped. */
+function recordRequests(c: PrestaShopClient): { paths: string[]; stop: () => void } {
+  const paths: string[] = [];
+  const http = c.http as { request: typeof c.http.request };
+  const original = http.request.bind(c.http);
+  http.request = (req) => {
+    paths.push(`${req.method} ${req.path.replace(/^api\//, '').replace(/\/\d+$/, '/N')}`);
+    return original(req);
+  };
+  return { paths, stop: () => (http.request = original) };
+}
 
 for (const psVersion of VERSIONS) {
   describe(`prestashop connector actions (${psVersion})`, () => {
@@ -24,6 +36,56 @@ for (const psVersion of VERSIONS) {
       assert.match(o.customer.email, /@customer\d+\.example\.com$/);
       assert.deepEqual(o.lines.map((l) => [l.reference, l.quantity]), [['A00001', 2], ['A00010', 1]]);
       assert.match(o.totalPaidTaxIncl, /^\d+\.\d{6}$/);
+    });
+
+    test('orders read at the same moment share their requests (4 for 6 orders), each read as if alone; a missing one fails alone', async () => {
+      const ids = [orderId];
+      for (let i = 0; i < 5; i++) ids.push((await f.emu.checkout(order({ state: 'Payment accepted', lines: [{ reference: `A0000${i + 1}`, quantity: i + 1 }] }))).id_order);
+      const alone: GetOrderOutput[] = [];
+      for (const id of ids) alone.push(await runAction<GetOrderOutput>(f.conn, f.c, 'getOrder', { orderId: id }));
+      const aloneMissing = await runAction(f.conn, f.c, 'getOrder', { orderId: 9998 }).catch((e: OrderflowError) => e);
+      const { paths, stop } = recordRequests(f.c);
+      try {
+        const together = await Promise.allSettled([...ids, 9998].map((id) => runAction<GetOrderOutput>(f.conn, f.c, 'getOrder', { orderId: id })));
+        assert.deepEqual(together.slice(0, ids.length).map((r) => (r.status === 'fulfilled' ? r.value : r.reason)), alone);
+        const missing = together[ids.length]!;
+        assert.equal(missing.status, 'rejected');
+        assert.equal(missing.reason.code, 'OF_PS_ORDER_NOT_FOUND');
+        assert.equal(missing.reason.message, (aloneMissing as OrderflowError).message);
+        // One list per resource for the six orders, and the missing order read again alone (its own 404).
+        assert.deepEqual([...paths].sort(), ['GET addresses', 'GET customers', 'GET order_details', 'GET orders', 'GET orders/N']);
+      } finally {
+        stop();
+      }
+    });
+
+    test('the reads before writes are shared too: 3 orders messaged and moved on at once read threads once and orders once', async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await f.emu.checkout(order({ state: 'Payment accepted' }))).id_order);
+      const orders = await Promise.all(ids.map((id) => runAction<GetOrderOutput>(f.conn, f.c, 'getOrder', { orderId: id })));
+      const { paths, stop } = recordRequests(f.c);
+      try {
+        await Promise.all(orders.map((o) => runAction(f.conn, f.c, 'addCustomerMessage', { orderId: o.id, message: `Registered as ${o.id}`, known: { customerId: o.customer.id, email: o.customer.email, langId: o.langId, shopId: o.shopId } })));
+        const moved = await Promise.all(ids.map((id) => runAction<SetOrderStateOutput>(f.conn, f.c, 'setOrderState', { orderId: id, state: 'Processing in progress' })));
+        assert.deepEqual(moved.map((m) => m.changed), [true, true, true]);
+        const count = (p: string) => paths.filter((x) => x === p).length;
+        assert.deepEqual(
+          ['GET customer_threads', 'POST customer_threads', 'POST customer_messages', 'GET orders', 'POST order_histories'].map(count),
+          [1, 3, 3, 1, 3],
+          paths.join(', '),
+        );
+      } finally {
+        stop();
+      }
+      for (const id of ids) {
+        const threads = (await wsJson<{ customer_threads: Array<Record<string, string>> }>(f.emu, `customer_threads?display=full&filter[id_order]=${id}`)).customer_threads;
+        assert.equal(threads.length, 1);
+        const msgs = (await wsJson<{ customer_messages: Array<Record<string, string>> }>(f.emu, `customer_messages?display=full&filter[id_customer_thread]=${threads[0]!.id}`)).customer_messages;
+        assert.deepEqual(msgs.map((m) => m.message), [`Registered as ${id}`]);
+      }
+      // Again: the states are current, nothing is written; the messages are found on their threads.
+      const again = await Promise.all(ids.map((id) => runAction<SetOrderStateOutput>(f.conn, f.c, 'setOrderState', { orderId: id, state: 'Processing in progress' })));
+      assert.deepEqual(again.map((m) => m.changed), [false, false, false]);
     });
 
     test('getOrder of a missing order is a user error naming the order', async () => {
@@ -74,13 +136,7 @@ for (const psVersion of VERSIONS) {
 
     test('what the flow already knows is not read again: ISO codes are cached, a message with `known` makes 3 requests', async () => {
       const second = (await f.emu.checkout(order({ state: 'Payment accepted', address: { address1: 'Rua Nova 2', postcode: '1100-150', city: 'Lisboa', country_iso: 'PT' } }))).id_order;
-      const paths: string[] = [];
-      const http = f.c.http as { request: typeof f.c.http.request };
-      const original = http.request.bind(f.c.http);
-      http.request = (req) => {
-        paths.push(`${req.method} ${req.path.replace(/^api\//, '').replace(/\/\d+$/, '/N')}`);
-        return original(req);
-      };
+      const { paths, stop } = recordRequests(f.c);
       try {
         await runAction(f.conn, f.c, 'getOrder', { orderId });
         paths.length = 0;
@@ -96,7 +152,7 @@ for (const psVersion of VERSIONS) {
         const thread = (await wsJson<{ customer_threads: Array<Record<string, string>> }>(f.emu, `customer_threads?display=full&filter[id_order]=${second}`)).customer_threads[0];
         assert.deepEqual([thread?.id_customer, thread?.email, thread?.id_lang, thread?.id_shop], [String(o.customer.id), o.customer.email, String(o.langId), String(o.shopId)]);
       } finally {
-        http.request = original;
+        stop();
       }
     });
 

@@ -7,6 +7,11 @@ import { client, emulator, kit, order, VERSIONS } from './helpers.ts';
 const emu = await emulator();
 after(() => emu.close());
 
+/** Requests the emulator has answered so far. */
+async function requests(): Promise<number> {
+  return ((await (await fetch(`${emu.origin}/_emulator/stats`)).json()) as { requests: number }).requests;
+}
+
 function ctx(c: SapB1Client) {
   return { connection: { name: 'erp', connector: 'sapb1', settings: {} }, client: c, log: silentLogger, runId: 'r1', stepId: 's1', attempt: 1, idempotencyKey: 'k1' };
 }
@@ -61,6 +66,36 @@ for (const v of VERSIONS) {
       assert.ok(Number(p.Available) < Number(p.CreditLimit));
       assert.equal(p.Frozen, false);
       assert.equal((await act.getCreditPosition.run(ctx(c), { cardCode: 'C0017' })).Frozen, true);
+    });
+
+    it('reads the credit of customers asked for at the same moment in one call, each as if read alone; an unknown one fails alone', async () => {
+      const codes = ['C0001', 'C0002', 'C0013', 'C0017', 'C0002'];
+      const alone = [];
+      for (const code of codes) alone.push(await act.getCreditPosition.run(ctx(c), { cardCode: code }));
+      const aloneError = (await act.getCreditPosition.run(ctx(c), { cardCode: 'NOPE' }).then(
+        () => assert.fail('NOPE has no credit position'),
+        (e: unknown) => e,
+      )) as { code: string; message: string };
+      const before = await requests();
+      const together = await Promise.allSettled([...codes, 'NOPE'].map((cardCode) => act.getCreditPosition.run(ctx(c), { cardCode })));
+      // One call for the batch, one for the unknown code read again alone (its own 404).
+      assert.equal((await requests()) - before, 2);
+      assert.deepEqual(together.slice(0, codes.length).map((r) => (r.status === 'fulfilled' ? r.value : r.reason)), alone);
+      const nope = together[codes.length]!;
+      assert.equal(nope.status, 'rejected');
+      assert.equal(nope.reason.code, aloneError.code);
+      assert.equal(nope.reason.message, aloneError.message);
+    });
+
+    it('reads the stock of orders asked for at the same moment in one call, each order answered with its own codes', async () => {
+      const orders = [['A00001', 'A00002'], ['A00002', 'A00003', 'NOPE'], ['A00004']];
+      const alone = [];
+      for (const itemCodes of orders) alone.push(await act.getItemsStock.run(ctx(c), { itemCodes, warehouse: '01' }));
+      const before = await requests();
+      const together = await Promise.all(orders.map((itemCodes) => act.getItemsStock.run(ctx(c), { itemCodes, warehouse: '01' })));
+      assert.equal((await requests()) - before, 1);
+      assert.deepEqual(together, alone);
+      assert.deepEqual(together[1]!.missing, ['NOPE']);
     });
 
     it('creates a sales order and reconcile finds it by NumAtCard, ignoring cancelled ones', async () => {

@@ -4,3 +4,4 @@ export * from './hmac.ts';
 export * from './limits.ts';
 export * from './polling.ts';
 export * from '../../core/errors.ts';
+export * from './coalesce.ts';

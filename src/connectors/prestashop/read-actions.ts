@@ -1,10 +1,12 @@
 /**
  * Read actions: an order with everything a flow needs to create the ERP document, the credit slips of
- * an order, and the shop's order states. Amounts stay the shop's decimal strings (6 decimals).
+ * an order, and the shop's order states. Amounts stay the shop's decimal strings (6 decimals). The
+ * orders that runs read at the same moment share their webservice calls (shared-reads.ts).
  */
 import { UserError } from '../../core/errors.ts';
 import type { ActionContext, ActionDefinition } from '../kit/index.ts';
 import type { PrestaShopClient } from './client.ts';
+import { getShared, listOfOrderShared } from './shared-reads.ts';
 import type { OrderStateInfo } from './states.ts';
 import type { PsRecord } from './types.ts';
 
@@ -77,7 +79,7 @@ export interface GetOrderOutput {
 }
 
 async function address(client: PrestaShopClient, id: unknown): Promise<ShopAddress> {
-  const a = await client.get('addresses', s(id));
+  const a = await getShared(client, 'addresses', s(id));
   if (!a) throw new UserError('OF_PS_NOT_FOUND', `address ${s(id)} does not exist on PrestaShop connection '${client.connectionName}'`);
   return {
     id: a.id, company: s(a.company), firstname: s(a.firstname), lastname: s(a.lastname), address1: s(a.address1), address2: s(a.address2),
@@ -94,15 +96,15 @@ function line(d: PsRecord): ShopOrderLine {
 }
 
 export async function readOrder(client: PrestaShopClient, orderId: number): Promise<GetOrderOutput> {
-  const o = await client.get('orders', orderId);
+  const o = await getShared(client, 'orders', orderId);
   if (!o) throw new UserError('OF_PS_ORDER_NOT_FOUND', `order ${orderId} does not exist on PrestaShop connection '${client.connectionName}'`, { orderId });
   const sameAddress = s(o.id_address_delivery) === s(o.id_address_invoice);
   const [customer, delivery, invoice, currencyIso, details, states] = await Promise.all([
-    client.get('customers', s(o.id_customer)),
+    getShared(client, 'customers', s(o.id_customer)),
     address(client, o.id_address_delivery),
     sameAddress ? undefined : address(client, o.id_address_invoice),
     client.isoCode('currencies', o.id_currency),
-    client.list('order_details', { display: 'full', 'filter[id_order]': `[${orderId}]`, sort: '[id_ASC]' }),
+    listOfOrderShared(client, 'order_details', orderId),
     client.statesFor([Number(o.current_state)]),
   ]);
   return {

@@ -1,12 +1,15 @@
 /**
  * Write actions. Each declares a reconcile probe that looks the effect up in the shop before an ambiguous
  * write is retried: the state already current, the tracking number already set, the same message
- * already on the order, the stock already at the quantity.
+ * already on the order, the stock already at the quantity. The reads before a write (the order's current
+ * state, the order's message threads) are shared with other runs reading at the same moment
+ * (shared-reads.ts): a shared read is sent after it is asked for, so it sees every write made before.
  */
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.ts';
 import type { ActionContext, ActionDefinition } from '../kit/index.ts';
 import type { PrestaShopClient } from './client.ts';
+import { getShared, listOfOrderShared } from './shared-reads.ts';
 import { newEntity } from './xml.ts';
 
 type Ctx = ActionContext<PrestaShopClient>;
@@ -15,7 +18,7 @@ const s = (v: unknown): string => (v === undefined || v === null ? '' : String(v
 const idOr1 = (v: unknown): string => (s(v) === '' || s(v) === '0' ? '1' : s(v));
 
 async function orderOrFail(client: PrestaShopClient, orderId: number) {
-  const o = await client.get('orders', orderId);
+  const o = await getShared(client, 'orders', orderId);
   if (!o) throw new UserError('OF_PS_ORDER_NOT_FOUND', `order ${orderId} does not exist on PrestaShop connection '${client.connectionName}'`, { orderId });
   return o;
 }
@@ -86,8 +89,8 @@ export interface AddCustomerMessageOutput {
   created: boolean;
 }
 
-async function threadsOf(client: PrestaShopClient, orderId: number) {
-  return client.list('customer_threads', { display: 'full', 'filter[id_order]': `[${orderId}]`, sort: '[id_ASC]' });
+function threadsOf(client: PrestaShopClient, orderId: number) {
+  return listOfOrderShared(client, 'customer_threads', orderId);
 }
 
 async function findMessage(client: PrestaShopClient, orderId: number, message: string): Promise<AddCustomerMessageOutput | undefined> {

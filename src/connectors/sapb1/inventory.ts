@@ -1,6 +1,7 @@
 /** Stock of many items in one call, and a customer's credit position. */
 import { subMoney } from '../../core/money.ts';
 import { UserError } from '../../core/errors.ts';
+import { Coalescer } from '../kit/index.ts';
 import type { BatchRequest } from './batch.ts';
 import type { SapB1Client } from './client.ts';
 import { mapSapError } from './errors.ts';
@@ -23,14 +24,8 @@ function itemsQuery(codes: string[]): string {
   });
 }
 
-/**
- * Reads InStock, Committed, Ordered and MinimalStock of every code in one warehouse with ONE HTTP call:
- * a single GET for up to 40 codes, otherwise one `$batch` of GETs.
- */
-export async function getItemsStock(client: SapB1Client, input: ItemsStockInput): Promise<ItemsStockOutput> {
-  if (!input.warehouse) throw new UserError('OF_SAP_STOCK_NO_WAREHOUSE', 'getItemsStock needs a warehouse code (e.g. "01")');
-  const codes = [...new Set(input.itemCodes)];
-  if (codes.length === 0) return { items: [], missing: [] };
+/** The items' rows (undefined: no such item), every code once, in as few calls as the URL limit allows. */
+async function fetchItems(client: SapB1Client, codes: string[]): Promise<Map<string, RawItem | undefined>> {
   const chunks: string[][] = [];
   for (let i = 0; i < codes.length; i += CODES_PER_QUERY) chunks.push(codes.slice(i, i + CODES_PER_QUERY));
   const prefer = { prefer: `odata.maxpagesize=${CODES_PER_QUERY}` };
@@ -49,14 +44,72 @@ export async function getItemsStock(client: SapB1Client, input: ItemsStockInput)
       rows.push(...((r.body as { value?: RawItem[] }).value ?? []));
     }
   }
-  const byCode = new Map(rows.map((r) => [r.ItemCode, r]));
+  const byCode = new Map<string, RawItem | undefined>(codes.map((c) => [c, undefined]));
+  for (const r of rows) byCode.set(r.ItemCode, r);
+  return byCode;
+}
+
+const CREDIT_FIELDS = 'CardCode,CreditLimit,CurrentAccountBalance,OpenOrdersBalance,Frozen,Valid';
+
+/**
+ * The reads that many runs make at the same moment, merged per connection (see kit/coalesce.ts): item
+ * stock by code (the codes of several orders in one `$filter`), credit by CardCode (several customers in
+ * one `$filter`). A batch goes out at once while fewer than a quarter of the connection's calls are
+ * taken by this kind of read; beyond that, reads queue and share the next call.
+ */
+interface Readers {
+  items: Coalescer<string, RawItem | undefined>;
+  partners: Coalescer<string, Record<string, unknown>>;
+}
+
+const readers = new WeakMap<SapB1Client, Readers>();
+
+function readersOf(client: SapB1Client): Readers {
+  let r = readers.get(client);
+  if (!r) {
+    const maxInFlight = Math.max(1, Math.floor((client.settings.concurrency ?? 8) / 8));
+    r = {
+      items: new Coalescer<string, RawItem | undefined>({
+        fetchMany: (codes) => fetchItems(client, codes),
+        fetchOne: async (code) => (await fetchItems(client, [code])).get(code),
+        maxBatch: CODES_PER_QUERY * 4,
+        maxInFlight,
+      }),
+      partners: new Coalescer<string, Record<string, unknown>>({
+        fetchMany: async (cardCodes) => {
+          const query = withQuery('BusinessPartners', { $filter: cardCodes.map((c) => `CardCode eq ${quote(c)}`).join(' or '), $select: CREDIT_FIELDS });
+          const page = await client.getPage<Record<string, unknown>>(query, { prefer: `odata.maxpagesize=${CODES_PER_QUERY}` });
+          // An exact match only: a code the Service Layer matched another way (its collation may ignore case) is read alone.
+          return new Map(page.value.map((bp) => [String(bp.CardCode), bp]));
+        },
+        fetchOne: (cardCode) => client.get<Record<string, unknown>>(withQuery(keyPath('BusinessPartners', cardCode), { $select: CREDIT_FIELDS })),
+        maxBatch: CODES_PER_QUERY,
+        maxInFlight,
+      }),
+    };
+    readers.set(client, r);
+  }
+  return r;
+}
+
+/**
+ * Reads InStock, Committed, Ordered and MinimalStock of every code in one warehouse with ONE HTTP call:
+ * a single GET for up to 40 codes, otherwise one `$batch` of GETs. Orders read at the same moment share
+ * that call.
+ */
+export async function getItemsStock(client: SapB1Client, input: ItemsStockInput): Promise<ItemsStockOutput> {
+  if (!input.warehouse) throw new UserError('OF_SAP_STOCK_NO_WAREHOUSE', 'getItemsStock needs a warehouse code (e.g. "01")');
+  const codes = [...new Set(input.itemCodes)];
+  if (codes.length === 0) return { items: [], missing: [] };
+  const reader = readersOf(client).items;
+  const rows = await Promise.all(codes.map((c) => reader.load(c)));
   const items: ItemStock[] = [];
   const missing: string[] = [];
-  for (const code of codes) {
-    const wh = byCode.get(code)?.ItemWarehouseInfoCollection?.find((w) => w.WarehouseCode === input.warehouse);
+  codes.forEach((code, i) => {
+    const wh = rows[i]?.ItemWarehouseInfoCollection?.find((w) => w.WarehouseCode === input.warehouse);
     if (!wh) {
       missing.push(code);
-      continue;
+      return;
     }
     const inStock = decimalString(wh.InStock);
     const committed = decimalString(wh.Committed);
@@ -69,14 +122,13 @@ export async function getItemsStock(client: SapB1Client, input: ItemsStockInput)
       MinimalStock: decimalString(wh.MinimalStock),
       Available: subMoney(inStock, committed),
     });
-  }
+  });
   return { items, missing };
 }
 
+/** A customer's credit position; customers read at the same moment share one call. */
 export async function getCreditPosition(client: SapB1Client, input: CreditPositionInput): Promise<CreditPosition> {
-  const raw = await client.get<Record<string, unknown>>(
-    withQuery(keyPath('BusinessPartners', input.cardCode), { $select: 'CardCode,CreditLimit,CurrentAccountBalance,OpenOrdersBalance,Frozen,Valid' }),
-  );
+  const raw = await readersOf(client).partners.load(input.cardCode);
   const limit = decimalString(raw.CreditLimit);
   const balance = decimalString(raw.CurrentAccountBalance);
   const open = decimalString(raw.OpenOrdersBalance);

@@ -81,6 +81,8 @@ export async function startPrestaShopEmulator(opts: PrestaShopEmulatorOptions): 
     if (webhook) for (const e of batch) webhook.send(e);
   };
 
+  /** Webservice requests answered (GET /_emulator/stats): what a client costs the shop. */
+  let requests = 0;
   const server = http.createServer((req, res) => {
     void (async () => {
       const startedAt = performance.now();
@@ -88,6 +90,7 @@ export async function startPrestaShopEmulator(opts: PrestaShopEmulatorOptions): 
       const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req);
       if (url.pathname.startsWith('/_emulator/')) return control(url.pathname.slice('/_emulator/'.length), req.method ?? 'GET', body, res);
       if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found: the webservice lives under /api/' });
+      requests++;
       const delay = latencyOf(ctx.faults);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if (ctx.faults.errorRate > 0 && Math.random() < ctx.faults.errorRate && !ctx.faults.disabled) {
@@ -129,6 +132,7 @@ export async function startPrestaShopEmulator(opts: PrestaShopEmulatorOptions): 
         return sendJson(res, 200, ctx.faults);
       }
       if (path === 'faults' && method === 'GET') return sendJson(res, 200, ctx.faults);
+      if (path === 'stats' && method === 'GET') return sendJson(res, 200, { requests });
       if (path === 'reset' && method === 'POST') {
         api.reset();
         return sendJson(res, 200, { ok: true });

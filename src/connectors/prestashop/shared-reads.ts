@@ -1,0 +1,90 @@
+/**
+ * Reads that many runs make at the same moment, merged per connection (see kit/coalesce.ts): objects by
+ * id (`filter[id]=[3|8|12]`) and the rows of many orders (`filter[id_order]=[…]`), one webservice call per
+ * batch instead of one per run. Each shop request is a PHP worker of the shop busy for it; a busy shop
+ * is spared most of them.
+ *
+ * A batch goes out at once while fewer than a quarter of the connection's requests are taken by this kind
+ * of read; beyond that, reads queue and share the next call.
+ */
+import { Coalescer } from '../kit/index.ts';
+import type { PrestaShopClient } from './client.ts';
+import type { PsRecord } from './types.ts';
+
+/** Ids per call: keeps the URL short (PrestaShop has no limit of its own on `filter[id]`). */
+const IDS_PER_CALL = 50;
+
+const POSITIVE_ID = /^[1-9]\d{0,18}$/;
+
+interface Readers {
+  byId: Map<string, Coalescer<string, PsRecord | undefined>>;
+  byOrder: Map<string, Coalescer<string, PsRecord[]>>;
+}
+
+const readers = new WeakMap<PrestaShopClient, Readers>();
+
+function readersOf(client: PrestaShopClient): Readers {
+  let r = readers.get(client);
+  if (!r) {
+    r = { byId: new Map(), byOrder: new Map() };
+    readers.set(client, r);
+  }
+  return r;
+}
+
+function maxInFlight(client: PrestaShopClient): number {
+  return Math.max(1, Math.floor((client.settings.concurrency ?? 4) / 8));
+}
+
+/**
+ * One object of `resource` (all fields), or undefined when it does not exist: `client.get`, shared with
+ * the runs that ask for the same resource at the same moment. An id found by no batch is read alone, so
+ * "does not exist" is always the shop's own 404.
+ */
+export function getShared(client: PrestaShopClient, resource: string, id: number | string): Promise<PsRecord | undefined> {
+  const key = String(id);
+  // Only plain ids go into a filter; anything else takes the single read (and its error) as before.
+  if (!POSITIVE_ID.test(key)) return client.get(resource, key);
+  const all = readersOf(client).byId;
+  let c = all.get(resource);
+  if (!c) {
+    c = new Coalescer<string, PsRecord | undefined>({
+      fetchMany: async (ids) => {
+        const rows = await client.list(resource, { display: 'full', 'filter[id]': `[${ids.join('|')}]` });
+        return new Map(rows.map((row) => [String(row.id), row]));
+      },
+      fetchOne: (one) => client.get(resource, one),
+      maxBatch: IDS_PER_CALL,
+      maxInFlight: maxInFlight(client),
+    });
+    all.set(resource, c);
+  }
+  return c.load(key);
+}
+
+/**
+ * The rows of `resource` whose `id_order` is `orderId`, sorted by id (`order_details` of one order): the
+ * rows of the orders asked for at the same moment come in one list.
+ */
+export function listOfOrderShared(client: PrestaShopClient, resource: string, orderId: number): Promise<PsRecord[]> {
+  const key = String(orderId);
+  const one = (id: string) => client.list(resource, { display: 'full', 'filter[id_order]': `[${id}]`, sort: '[id_ASC]' });
+  if (!POSITIVE_ID.test(key)) return one(key);
+  const all = readersOf(client).byOrder;
+  let c = all.get(resource);
+  if (!c) {
+    c = new Coalescer<string, PsRecord[]>({
+      fetchMany: async (ids) => {
+        const rows = await client.list(resource, { display: 'full', 'filter[id_order]': `[${ids.join('|')}]`, sort: '[id_ASC]' });
+        const byOrder = new Map<string, PsRecord[]>(ids.map((id) => [id, []]));
+        for (const row of rows) byOrder.get(String(row.id_order))?.push(row);
+        return byOrder;
+      },
+      fetchOne: one,
+      maxBatch: IDS_PER_CALL,
+      maxInFlight: maxInFlight(client),
+    });
+    all.set(resource, c);
+  }
+  return c.load(key);
+}
