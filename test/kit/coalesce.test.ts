@@ -106,6 +106,29 @@ describe('Coalescer', () => {
     assert.deepEqual(probe.many, [['a', 'b'], ['c', 'd', 'e']]);
   });
 
+  it('stops counting a batch out longer than stallMs: one stuck request does not hold every read of its kind', async () => {
+    const never = new Promise<Map<string, string>>(() => undefined);
+    let calls = 0;
+    const c = new Coalescer<string, string>({
+      fetchMany: async (keys) => (++calls === 1 ? never : new Map(keys.map((k) => [k, k.toUpperCase()]))),
+      fetchOne: async (k) => k.toUpperCase(),
+      maxBatch: 10,
+      maxInFlight: 1,
+      stallMs: 30,
+    });
+    void c.load('a');
+    void c.load('b');
+    await new Promise((r) => setImmediate(r));
+    const late = Promise.all([c.load('c'), c.load('d')]);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(c.pending, { queued: 2, inFlight: 1 });
+    // The stall timer does not hold the process open (unref'd): this test holds it while it waits.
+    const alive = setTimeout(() => undefined, 5000);
+    assert.deepEqual(await late, ['C', 'D']);
+    clearTimeout(alive);
+    assert.equal(calls, 2);
+  });
+
   it('refuses a batch size or in-flight count below 1', () => {
     assert.throws(() => new Coalescer({ fetchMany: async () => new Map(), fetchOne: async () => 1, maxBatch: 0, maxInFlight: 1 }), RangeError);
     assert.throws(() => new Coalescer({ fetchMany: async () => new Map(), fetchOne: async () => 1, maxBatch: 1, maxInFlight: 0 }), RangeError);

@@ -10,7 +10,9 @@
  *   (`setImmediate`), so the runs that resumed in the same turn share one request;
  * - at most `maxInFlight` batches of this kind are out at once; while they are, keys keep queuing and go
  *   together in the next batch as soon as one comes back. With an idle peer nothing waits; with a slow or
- *   busy one, batches grow by themselves.
+ *   busy one, batches grow by themselves;
+ * - a batch out for longer than `stallMs` stops counting: one stuck request (a hung socket, a slow query)
+ *   must not hold every read of its kind until its timeout, as it would hold only its own without batches.
  *
  * Each caller gets the outcome it would have had alone:
  * - one key alone is read by `fetchOne`, the connector's single-object read;
@@ -32,6 +34,8 @@ export interface CoalescerOptions<K, V> {
   maxBatch: number;
   /** Batches of this kind out at once; further keys queue and go together when one comes back. */
   maxInFlight: number;
+  /** After this long, a batch still out no longer counts against `maxInFlight` (default 2,000 ms). */
+  stallMs?: number;
 }
 
 interface Waiter<V> {
@@ -80,9 +84,18 @@ export class Coalescer<K, V> {
       }
       for (const key of batch.keys()) this.queued.delete(key);
       this.inFlight++;
-      void this.send(batch).finally(() => {
+      let counted = true;
+      const uncount = () => {
+        if (!counted) return;
+        counted = false;
         this.inFlight--;
         if (this.queued.size > 0) this.schedule();
+      };
+      const stalled = setTimeout(uncount, this.opts.stallMs ?? 2000);
+      stalled.unref();
+      void this.send(batch).finally(() => {
+        clearTimeout(stalled);
+        uncount();
       });
     }
   }
