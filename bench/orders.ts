@@ -4,8 +4,9 @@
  * The two emulators run in their own processes; this process runs the engine (store, one worker, the
  * shop poller) exactly as `orderflow start` does, on SQLite and on PostgreSQL (when 127.0.0.1:5432
  * answers). Each configuration is measured twice:
- *   - burst: BENCH_ORDERS checkouts posted at once → orders/s (first checkout to last Sales Order) and
- *     ERP calls per order (the SAP emulator's request counter);
+ *   - burst: BENCH_ORDERS checkouts posted at once → orders/s (first checkout to last Sales Order), ERP
+ *     calls per order (the SAP emulator's request counter) and shop calls per order (the PrestaShop
+ *     emulator's: webservice requests, not the checkouts);
  *   - paced: BENCH_RATE checkouts a second (with ERP latency: 80 % of the burst's orders/s) for BENCH_PACED_SECONDS → p50/p99 checkout-to-Sales-Order
  *     latency (the create-order step's finish time), which includes the shop poll interval (BENCH_POLL_MS);
  *     "p99 beyond poll" takes that interval off (an order waits up to one interval before it is seen).

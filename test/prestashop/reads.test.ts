@@ -25,6 +25,15 @@ for (const psVersion of VERSIONS) {
       assert.match(r.text, /<order_rows nodeType="order_row" virtualEntity="true"[^>]*>\n\t<order_row>/);
     });
 
+    test('GET /_emulator/stats counts the webservice requests answered, not its own endpoints', async () => {
+      const stats = async () => ((await (await fetch(`${emu.url}/_emulator/stats`)).json()) as { requests: number }).requests;
+      const before = await stats();
+      await ws(emu, `orders/${ids[0]}`);
+      await ws(emu, 'orders?filter[id]=[999]');
+      await fetch(`${emu.url}/_emulator/faults`);
+      assert.equal((await stats()) - before, 2);
+    });
+
     test('a list without display gives ids and xlinks only; an empty XML list is an empty element', async () => {
       const r = await ws(emu, 'orders');
       assert.match(r.text, /<orders>\n<order id="1" xlink:href="[^"]+\/api\/orders\/1"\/>/);

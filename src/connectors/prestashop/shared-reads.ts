@@ -4,8 +4,8 @@
  * batch instead of one per run. Each shop request is a PHP worker of the shop busy for it; a busy shop
  * is spared most of them.
  *
- * A batch goes out at once while fewer than a quarter of the connection's requests are taken by this kind
- * of read; beyond that, reads queue and share the next call.
+ * One batch of each kind is out at a time per 8 of the connection's `concurrency` (at least one); while
+ * it is, further reads of that kind queue and share the next call, so the writes keep the other requests.
  */
 import { Coalescer } from '../kit/index.ts';
 import type { PrestaShopClient } from './client.ts';

@@ -54,8 +54,9 @@ const CREDIT_FIELDS = 'CardCode,CreditLimit,CurrentAccountBalance,OpenOrdersBala
 /**
  * The reads that many runs make at the same moment, merged per connection (see kit/coalesce.ts): item
  * stock by code (the codes of several orders in one `$filter`), credit by CardCode (several customers in
- * one `$filter`). A batch goes out at once while fewer than a quarter of the connection's calls are
- * taken by this kind of read; beyond that, reads queue and share the next call.
+ * one `$filter`). One batch of each kind is out at a time per 8 of the connection's `concurrency` (at
+ * least one); while it is, further reads of that kind queue and share the next call, so the Sales Orders
+ * keep the other calls.
  */
 interface Readers {
   items: Coalescer<string, RawItem | undefined>;
