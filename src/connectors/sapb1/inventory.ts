@@ -24,28 +24,41 @@ function itemsQuery(codes: string[]): string {
   });
 }
 
-/** The items' rows (undefined: no such item), every code once, in as few calls as the URL limit allows. */
+/**
+ * The items' rows (undefined: no such item), every code once, in as few calls as the URL limit allows.
+ * An answer cut into pages (a Service Layer that did not apply the page size asked for; documented to
+ * apply it) is not taken for "these items do not exist": the codes it left out are asked for again.
+ */
 async function fetchItems(client: SapB1Client, codes: string[]): Promise<Map<string, RawItem | undefined>> {
   const chunks: string[][] = [];
   for (let i = 0; i < codes.length; i += CODES_PER_QUERY) chunks.push(codes.slice(i, i + CODES_PER_QUERY));
   const prefer = { prefer: `odata.maxpagesize=${CODES_PER_QUERY}` };
   let rows: RawItem[];
+  let paged: boolean;
   if (chunks.length === 1) {
-    rows = (await client.getPage<RawItem>(itemsQuery(chunks[0]!), prefer)).value;
+    const page = await client.getPage<RawItem>(itemsQuery(chunks[0]!), prefer);
+    rows = page.value;
+    paged = page.nextLink !== undefined;
   } else {
     const parts: BatchRequest[] = chunks.map((c) => ({ method: 'GET', path: itemsQuery(c), headers: { Prefer: `odata.maxpagesize=${CODES_PER_QUERY}` } }));
     const results = await client.batch(parts);
     rows = [];
+    paged = false;
     for (const r of results) {
       if (r.status !== 200) {
         const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? '');
         throw mapSapError({ status: r.status, headers: r.headers, text: () => text }, { connection: client.connection, method: 'GET', path: 'Items', write: false });
       }
-      rows.push(...((r.body as { value?: RawItem[] }).value ?? []));
+      const body = r.body as { value?: RawItem[]; 'odata.nextLink'?: string; '@odata.nextLink'?: string };
+      rows.push(...(body.value ?? []));
+      paged ||= (body['odata.nextLink'] ?? body['@odata.nextLink']) !== undefined;
     }
   }
   const byCode = new Map<string, RawItem | undefined>(codes.map((c) => [c, undefined]));
   for (const r of rows) byCode.set(r.ItemCode, r);
+  const left = codes.filter((c) => byCode.get(c) === undefined);
+  // Only while a round finds some of its codes: the rounds get shorter, so this ends.
+  if (paged && left.length > 0 && left.length < codes.length) for (const [code, row] of await fetchItems(client, left)) byCode.set(code, row);
   return byCode;
 }
 
