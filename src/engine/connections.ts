@@ -5,7 +5,7 @@
 import { UserError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { createHttpClient } from '../connectors/kit/http.ts';
-import type { ActionDefinition, ConnectionConfig, ConnectorDefinition, TriggerDefinition } from '../connectors/kit/types.ts';
+import type { ActionDefinition, ConnectionConfig, ConnectorDefinition, SharedReadStats, TriggerDefinition } from '../connectors/kit/types.ts';
 
 // Connector definitions are generic over their client; the registry stores them type-erased.
 type AnyConnector = ConnectorDefinition<unknown>;
@@ -53,6 +53,15 @@ export class ConnectionRegistry {
     const client = def.createClient(conn, { log, http: (opts) => createHttpClient(opts) });
     this.clients.set(name, client);
     return client;
+  }
+
+  /** The shared reads of every client made so far, by connection (for the metrics). */
+  sharedReads(): Array<SharedReadStats & { connection: string }> {
+    const out: Array<SharedReadStats & { connection: string }> = [];
+    for (const [name, client] of this.clients) {
+      for (const s of this.connectorOf(name).sharedReads?.(client) ?? []) out.push({ connection: name, ...s });
+    }
+    return out;
   }
 
   action(connection: string, action: string): ActionDefinition<unknown> {

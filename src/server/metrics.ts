@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics of one server: default process metrics, runs by status (read from the store on
  * every scrape, so every process reports the cluster's numbers), webhook ingest counts and latency,
- * and HTTP request durations by route. Each instance has its own registry so several servers can share
- * a process (tests) without clashing.
+ * HTTP request durations by route, and the connections' shared reads (this process's clients). Each
+ * instance has its own registry so several servers can share a process (tests) without clashing.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store } from '../store/port.ts';
@@ -18,6 +18,8 @@ export class Metrics {
   readonly webhookEvents: Counter<'connection' | 'outcome'>;
   readonly webhookDuration: Histogram<'outcome'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly sharedReads: Counter<'connection' | 'kind'>;
+  readonly sharedReadCalls: Counter<'connection' | 'kind'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     this.registry = new Registry();
@@ -38,6 +40,28 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.sharedReads = new Counter({
+      name: 'orderflow_shared_reads_total',
+      help: 'Reads that runs asked a connection for, by kind, where reads made at the same moment share one call (read on scrape)',
+      labelNames: ['connection', 'kind'],
+      registers,
+    });
+    this.sharedReadCalls = new Counter({
+      name: 'orderflow_shared_read_calls_total',
+      help: 'Calls sent for those reads: 1 − calls/reads is the share of calls that sharing saved',
+      labelNames: ['connection', 'kind'],
+      registers,
+    });
+  }
+
+  /** Sets the shared-read counters to the connections' own totals (this process's clients). */
+  refreshSharedReads(rows: Array<{ connection: string; kind: string; asked: number; sent: number }>): void {
+    this.sharedReads.reset();
+    this.sharedReadCalls.reset();
+    for (const r of rows) {
+      this.sharedReads.inc({ connection: r.connection, kind: r.kind }, r.asked);
+      this.sharedReadCalls.inc({ connection: r.connection, kind: r.kind }, r.sent);
+    }
   }
 
   /** Reads the run counts from the store; statuses with no run report 0 so the series never vanish. */

@@ -76,6 +76,26 @@ describe('order to ERP', () => {
     assert.equal((await s.erp.stats()).requests - before, 3);
   });
 
+  test('orders placed together share their reads: fewer ERP calls than one per read, and /metrics says how many were shared', async () => {
+    const known = ['C0007', 'C0008', 'C0009'].map(customer);
+    for (const c of known) await succeeded(s, (await s.checkout({ ...customerCheckout(c), lines: [{ reference: EVERYDAY_ITEMS[31]!.code, quantity: 1 }], payment: PAYMENTS.card })).id_order);
+    const scrape = async () => {
+      const text = await (await fetch(`${s.runtime.url}/metrics`)).text();
+      const value = (name: string, kind: string) => Number(new RegExp(`^${name}\\{connection="erp",kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { creditReads: value('orderflow_shared_reads_total', 'credit'), creditCalls: value('orderflow_shared_read_calls_total', 'credit') };
+    };
+    const before = { erp: (await s.erp.stats()).requests, metrics: await scrape() };
+    // Two orders of each customer at once: six runs reading credit and stock at about the same moment.
+    const placed = await Promise.all([...known, ...known].map((c, i) => s.checkout({ ...customerCheckout(c), lines: [{ reference: EVERYDAY_ITEMS[32 + i]!.code, quantity: 1 }], payment: PAYMENTS.card })));
+    for (const p of placed) await succeeded(s, p.id_order);
+    const calls = (await s.erp.stats()).requests - before.erp;
+    // One call per read would be 18 (credit, stock, Sales Order for each).
+    assert.ok(calls < 18, `${calls} ERP calls for 6 orders`);
+    const after = await scrape();
+    assert.equal(after.creditReads - before.metrics.creditReads, 6);
+    assert.ok(after.creditCalls - before.metrics.creditCalls < 6, `${after.creditCalls - before.metrics.creditCalls} credit calls for 6 reads`);
+  });
+
   test('a customer the ERP does not know is created first, with bill-to and ship-to addresses, and the order is theirs', async () => {
     const checkout = { ...newCustomerCheckout('e2e1'), lines: [{ reference: EVERYDAY_ITEMS[20]!.code, quantity: 1 }], payment: PAYMENTS.cheque };
     const placed = await s.checkout(checkout);

@@ -37,6 +37,7 @@ describe('Coalescer', () => {
     assert.deepEqual(await c.load('d'), 'D');
     assert.deepEqual(probe.one, ['d']);
     assert.equal(probe.many.length, 1);
+    assert.deepEqual(c.stats, { asked: 4, sent: 2 });
   });
 
   it('reads a key twice asked for once, and both callers get its value', async () => {
@@ -68,6 +69,7 @@ describe('Coalescer', () => {
     assert.deepEqual(out.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((out[1] as PromiseRejectedResult).reason.code, 'NOT_FOUND');
     assert.deepEqual([...probe.one].sort(), ['a', 'bad', 'c']);
+    assert.deepEqual(c.stats, { asked: 3, sent: 4 });
   });
 
   it('splits at maxBatch', async () => {

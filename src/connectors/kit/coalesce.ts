@@ -44,6 +44,8 @@ interface Waiter<V> {
 }
 
 export class Coalescer<K, V> {
+  /** Keys asked for by callers, and calls sent for them (batches and single reads): the metrics' figures. */
+  readonly stats = { asked: 0, sent: 0 };
   private readonly queued = new Map<K, Waiter<V>[]>();
   private inFlight = 0;
   private scheduled = false;
@@ -53,6 +55,7 @@ export class Coalescer<K, V> {
   }
 
   load(key: K): Promise<V> {
+    this.stats.asked++;
     return new Promise<V>((resolve, reject) => {
       const waiting = this.queued.get(key);
       if (waiting) waiting.push({ resolve, reject });
@@ -105,6 +108,7 @@ export class Coalescer<K, V> {
     if (keys.length === 1) return this.alone(keys[0]!, batch.get(keys[0]!)!);
     let found: Map<K, V>;
     try {
+      this.stats.sent++;
       found = await this.opts.fetchMany(keys);
     } catch (err) {
       if (err instanceof OrderflowError && err.retryable) {
@@ -124,6 +128,7 @@ export class Coalescer<K, V> {
 
   private async alone(key: K, waiters: Waiter<V>[]): Promise<void> {
     try {
+      this.stats.sent++;
       const v = await this.opts.fetchOne(key);
       for (const w of waiters) w.resolve(v);
     } catch (err) {

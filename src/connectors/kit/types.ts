@@ -103,11 +103,20 @@ export interface WebhookTrigger<C> {
 
 export type TriggerDefinition<C> = PollingTrigger<C> | WebhookTrigger<C>;
 
+/** One kind of shared read of a connection (kit/coalesce.ts): reads asked for by runs, calls sent for them. */
+export interface SharedReadStats {
+  kind: string;
+  asked: number;
+  sent: number;
+}
+
 export interface ConnectorDefinition<C> {
   name: string;
   description: string;
   createClient(connection: ConnectionConfig, kit: KitServices): C;
   close?(client: C): Promise<void>;
+  /** The client's shared reads so far (for the metrics), when the connector shares reads. */
+  sharedReads?(client: C): SharedReadStats[];
   actions: Record<string, ActionDefinition<C>>;
   triggers: Record<string, TriggerDefinition<C>>;
 }

@@ -7,6 +7,7 @@ import { defineConnector } from '../kit/index.ts';
 import { createPrestaShopClient, type PrestaShopClient } from './client.ts';
 import { pollOrders } from './poller.ts';
 import { readActions } from './read-actions.ts';
+import { sharedReadStats } from './shared-reads.ts';
 import { receiveWebhook } from './webhook.ts';
 import { writeActions } from './write-actions.ts';
 
@@ -22,6 +23,7 @@ export const prestashopConnector = defineConnector<PrestaShopClient>({
   description: 'PrestaShop 1.7 / 8.x through its Webservice: order triggers (polling, webhook module) and order, message and stock actions.',
   createClient: createPrestaShopClient,
   close: async (client) => client.http.close(),
+  sharedReads: sharedReadStats,
   triggers: {
     orders: {
       kind: 'polling',

@@ -7,7 +7,7 @@
  * One batch of each kind is out at a time per 8 of the connection's `concurrency` (at least one); while
  * it is, further reads of that kind queue and share the next call, so the writes keep the other requests.
  */
-import { Coalescer } from '../kit/index.ts';
+import { Coalescer, type SharedReadStats } from '../kit/index.ts';
 import type { PrestaShopClient } from './client.ts';
 import type { PsRecord } from './types.ts';
 
@@ -87,4 +87,14 @@ export function listOfOrderShared(client: PrestaShopClient, resource: string, or
     all.set(resource, c);
   }
   return c.load(key);
+}
+
+/** What the shared reads of this client asked for and sent, by resource (`order_details by order`). */
+export function sharedReadStats(client: PrestaShopClient): SharedReadStats[] {
+  const r = readers.get(client);
+  if (!r) return [];
+  return [
+    ...[...r.byId].map(([resource, c]) => ({ kind: resource, ...c.stats })),
+    ...[...r.byOrder].map(([resource, c]) => ({ kind: `${resource} by order`, ...c.stats })),
+  ];
 }

@@ -7,6 +7,7 @@ import { defineConnector } from '../kit/index.ts';
 import { sapb1Actions } from './actions.ts';
 import { pollDocuments, type DocumentsTriggerOptions } from './changes.ts';
 import { parseSettings, SapB1Client } from './client.ts';
+import { sharedReadStats } from './inventory.ts';
 
 export * from './types.ts';
 export { SapB1Client, parseSettings, serviceRoot } from './client.ts';
@@ -25,6 +26,7 @@ export const sapb1Connector = defineConnector<SapB1Client>({
       client.close();
     }
   },
+  sharedReads: sharedReadStats,
   actions: sapb1Actions,
   triggers: {
     documents: {

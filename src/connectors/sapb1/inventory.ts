@@ -1,7 +1,7 @@
 /** Stock of many items in one call, and a customer's credit position. */
 import { subMoney } from '../../core/money.ts';
 import { UserError } from '../../core/errors.ts';
-import { Coalescer } from '../kit/index.ts';
+import { Coalescer, type SharedReadStats } from '../kit/index.ts';
 import type { BatchRequest } from './batch.ts';
 import type { SapB1Client } from './client.ts';
 import { mapSapError } from './errors.ts';
@@ -104,6 +104,12 @@ function readersOf(client: SapB1Client): Readers {
     readers.set(client, r);
   }
   return r;
+}
+
+/** What the shared reads of this client asked for and sent: `stock` (item codes), `credit` (CardCodes). */
+export function sharedReadStats(client: SapB1Client): SharedReadStats[] {
+  const r = readers.get(client);
+  return r ? [{ kind: 'stock', ...r.items.stats }, { kind: 'credit', ...r.partners.stats }] : [];
 }
 
 /**

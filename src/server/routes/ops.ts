@@ -61,6 +61,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ engine: Engine; metrics: Met
     async (request, reply) => {
       // A store outage must not hide the process metrics: the run gauge keeps its last values.
       await metrics.refreshRuns(engine.store).catch((err: unknown) => request.log.warn({ err }, 'metrics: could not read run counts from the store'));
+      metrics.refreshSharedReads(engine.registry.sharedReads());
       return reply.type(metrics.contentType()).send(await metrics.text());
     },
   );
