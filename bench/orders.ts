@@ -16,7 +16,8 @@
  * concurrency at 8. Known customers only in the measured orders (a warm-up orders once per customer, then
  * BENCH_WARMUP (200) orders more, so that every process has compiled its hot code), so the ERP calls and
  * the CPU per order are the steady state. Peak RSS is this process's (engine + store).
- * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations. The checkouts are placed,
+ * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations; BENCH_SHOP_LATENCY_MS (0)
+ * delays every shop webservice call (a PHP shop: ~100–300 ms), with BENCH_SHOP_CONCURRENCY calls in flight. The checkouts are placed,
  * and the Sales Orders counted, by a process of its own (bench/shoppers.ts).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +38,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 50);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
+/** Milliseconds the shop emulator waits before each webservice answer (0: none). A PHP shop takes ~100–300. */
+const SHOP_LATENCY_MS = Number(process.env.BENCH_SHOP_LATENCY_MS ?? 0);
 /**
  * Shop webservice requests in flight. The connector's default is 4, to spare a small shop; a B2B shop
  * that takes 300 orders a second runs far more PHP workers than that, so the benchmark sets 16.
@@ -128,7 +131,8 @@ interface Result {
 
 async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Promise<Result> {
   const erp = await spawnEmulator(['sapb1', '--port', '0', '--seed', 'demo', ...(erpLatency ? ['--faults', `latency=${erpLatency}`] : [])], /listening on (\S+\/b1s\/v1)/);
-  const shop = await spawnEmulator(['prestashop', '--port', '0', '--key', KEY, '--seed', 'demo'], /emulator: (\S+)\/api\//);
+  const shopFaults = SHOP_LATENCY_MS > 0 ? ['--faults', `latency=${SHOP_LATENCY_MS}`] : [];
+  const shop = await spawnEmulator(['prestashop', '--port', '0', '--key', KEY, '--seed', 'demo', ...shopFaults], /emulator: (\S+)\/api\//);
   const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
   const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8, shopConcurrency: SHOP_CONCURRENCY });
   const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
@@ -202,7 +206,7 @@ async function main(): Promise<void> {
   const latencies = process.env.BENCH_LATENCIES ? process.env.BENCH_LATENCIES.split(',').map(Number) : [0, LATENCY_MS];
   // Opening a store once migrates nothing we keep; it only checks the URL works before the long runs.
   await (await openStore(sqliteUrl())).close();
-  process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8\n`);
+  process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8, shop concurrency ${SHOP_CONCURRENCY}${SHOP_LATENCY_MS > 0 ? ` and ${SHOP_LATENCY_MS} ms per shop call` : ''}\n`);
   process.stdout.write('store     ERP latency  orders/s  ERP calls/order  shop calls/order  p50 ms  p99 ms  p99 beyond poll (paced)  peak RSS MB\n');
   const cpuLines: string[] = [];
   const results: Result[] = [];
