@@ -59,6 +59,22 @@ for (const psVersion of VERSIONS) {
       }
     });
 
+    test('with shareReads: false, orders read at the same moment take their requests one by one', async () => {
+      const conn = connection(f.emu, { psVersion, shareReads: false }, 'shop-alone');
+      const alone = client(conn);
+      const { paths, stop } = recordRequests(alone);
+      try {
+        await runAction(conn, alone, 'getOrder', { orderId });
+        paths.length = 0;
+        await Promise.all([orderId, orderId].map((id) => runAction(conn, alone, 'getOrder', { orderId: id })));
+        assert.deepEqual([...paths].sort(), ['GET addresses/N', 'GET addresses/N', 'GET customers/N', 'GET customers/N', 'GET order_details', 'GET order_details', 'GET orders/N', 'GET orders/N']);
+      } finally {
+        stop();
+        await alone.http.close();
+      }
+      assert.throws(() => client(connection(f.emu, { psVersion, shareReads: 'yes' })), { code: 'OF_PS_CONFIG' });
+    });
+
     test('the reads before writes are shared too: 3 orders messaged and moved on at once read threads once and orders once', async () => {
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) ids.push((await f.emu.checkout(order({ state: 'Payment accepted' }))).id_order);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/core/log.ts';
-import { sapb1Actions as act, sapb1Connector, type CreateCustomerInput, type SapB1Client } from '../../src/connectors/sapb1/index.ts';
-import { client, emulator, kit, order, VERSIONS } from './helpers.ts';
+import { parseSettings, SapB1Client, sapb1Actions as act, sapb1Connector, type CreateCustomerInput } from '../../src/connectors/sapb1/index.ts';
+import { client, emulator, kit, LOGIN, order, VERSIONS } from './helpers.ts';
 
 const emu = await emulator();
 after(() => emu.close());
@@ -96,6 +96,20 @@ for (const v of VERSIONS) {
       assert.equal((await requests()) - before, 1);
       assert.deepEqual(together, alone);
       assert.deepEqual(together[1]!.missing, ['NOPE']);
+    });
+
+    it('with shareReads: false, reads at the same moment take one call each', async () => {
+      const own = new SapB1Client(parseSettings({ baseUrl: `${emu.origin}/b1s/${v}`, companyDb: LOGIN.CompanyDB, username: LOGIN.UserName, password: LOGIN.Password, shareReads: false }, 'erp'), kit, 'erp');
+      try {
+        await own.get('Warehouses');
+        const before = await requests();
+        await Promise.all(['C0001', 'C0002', 'C0003'].map((cardCode) => act.getCreditPosition.run(ctx(own), { cardCode })));
+        await Promise.all([['A00001'], ['A00002']].map((itemCodes) => act.getItemsStock.run(ctx(own), { itemCodes, warehouse: '01' })));
+        assert.equal((await requests()) - before, 5);
+      } finally {
+        own.close();
+      }
+      assert.throws(() => parseSettings({ baseUrl: emu.origin, companyDb: 'X', username: 'u', password: 'p', shareReads: 'no' }, 'erp'), { code: 'OF_SAP_SETTINGS' });
     });
 
     it('creates a sales order and reconcile finds it by NumAtCard, ignoring cancelled ones', async () => {

@@ -33,6 +33,7 @@ export function parseSettings(connection: ConnectionConfig): PrestaShopSettings 
   if (apiKey.length !== 32) throw new UserError('OF_PS_CONFIG', `PrestaShop connection '${connection.name}': settings.apiKey must be the 32-character webservice key (got ${apiKey.length} characters)`);
   const list = (k: string) => (Array.isArray(s[k]) ? (s[k] as unknown[]).map(String) : undefined);
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+  if (s.shareReads !== undefined && typeof s.shareReads !== 'boolean') throw new UserError('OF_PS_CONFIG', `PrestaShop connection '${connection.name}': settings.shareReads must be true or false`);
   const psVersion = s.psVersion === '1.7' ? '1.7' : s.psVersion === undefined || s.psVersion === '8' ? '8' : undefined;
   if (!psVersion) throw new UserError('OF_PS_CONFIG', `PrestaShop connection '${connection.name}': settings.psVersion must be '8' or '1.7'`);
   return {
@@ -46,6 +47,7 @@ export function parseSettings(connection: ConnectionConfig): PrestaShopSettings 
     refundedStates: list('refundedStates'),
     webhookSecret: str(s, 'webhookSecret', false),
     timezone: str(s, 'timezone', false),
+    shareReads: s.shareReads !== false,
   };
 }
 

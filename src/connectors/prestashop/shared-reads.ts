@@ -6,6 +6,7 @@
  *
  * One batch of each kind is out at a time per 8 of the connection's `concurrency` (at least one); while
  * it is, further reads of that kind queue and share the next call, so the writes keep the other requests.
+ * `shareReads: false` in the connection's settings reads one by one, as single reads.
  */
 import { Coalescer, type SharedReadStats } from '../kit/index.ts';
 import type { PrestaShopClient } from './client.ts';
@@ -44,7 +45,7 @@ function maxInFlight(client: PrestaShopClient): number {
 export function getShared(client: PrestaShopClient, resource: string, id: number | string): Promise<PsRecord | undefined> {
   const key = String(id);
   // Only plain ids go into a filter; anything else takes the single read (and its error) as before.
-  if (!POSITIVE_ID.test(key)) return client.get(resource, key);
+  if (!POSITIVE_ID.test(key) || client.settings.shareReads === false) return client.get(resource, key);
   const all = readersOf(client).byId;
   let c = all.get(resource);
   if (!c) {
@@ -69,7 +70,7 @@ export function getShared(client: PrestaShopClient, resource: string, id: number
 export function listOfOrderShared(client: PrestaShopClient, resource: string, orderId: number): Promise<PsRecord[]> {
   const key = String(orderId);
   const one = (id: string) => client.list(resource, { display: 'full', 'filter[id_order]': `[${id}]`, sort: '[id_ASC]' });
-  if (!POSITIVE_ID.test(key)) return one(key);
+  if (!POSITIVE_ID.test(key) || client.settings.shareReads === false) return one(key);
   const all = readersOf(client).byOrder;
   let c = all.get(resource);
   if (!c) {

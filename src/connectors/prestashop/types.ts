@@ -13,6 +13,8 @@ export interface PrestaShopSettings {
   webhookSecret?: string;
   /** The shop's timezone (IANA), used to turn shop-local dates into instants (`occurredAt`). */
   timezone?: string;
+  /** Reads made at the same moment share one call (shared-reads.ts). Default true; false reads one by one. */
+  shareReads?: boolean;
 }
 
 export type PsRecord = Record<string, unknown> & { id: number };

@@ -48,6 +48,9 @@ export function parseSettings(raw: Record<string, unknown>, connection: string):
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
     throw new UserError('OF_SAP_SETTINGS', `connection '${connection}': setting '${key}' must be a positive integer`, { setting: key });
   };
+  if (raw.shareReads !== undefined && typeof raw.shareReads !== 'boolean') {
+    throw new UserError('OF_SAP_SETTINGS', `connection '${connection}': setting 'shareReads' must be true or false`, { setting: 'shareReads' });
+  }
   return {
     baseUrl: str(raw, 'baseUrl', connection)!,
     companyDb: str(raw, 'companyDb', connection)!,
@@ -57,6 +60,7 @@ export function parseSettings(raw: Record<string, unknown>, connection: string):
     concurrency: num('concurrency'),
     timeoutMs: num('timeoutMs'),
     xrefField: str(raw, 'xrefField', connection, false),
+    shareReads: raw.shareReads !== false,
   };
 }
 

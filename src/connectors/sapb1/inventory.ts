@@ -64,12 +64,17 @@ async function fetchItems(client: SapB1Client, codes: string[]): Promise<Map<str
 
 const CREDIT_FIELDS = 'CardCode,CreditLimit,CurrentAccountBalance,OpenOrdersBalance,Frozen,Valid';
 
+/** One business partner's credit fields (a 404 for an unknown CardCode). */
+function readCredit(client: SapB1Client, cardCode: string): Promise<Record<string, unknown>> {
+  return client.get<Record<string, unknown>>(withQuery(keyPath('BusinessPartners', cardCode), { $select: CREDIT_FIELDS }));
+}
+
 /**
  * The reads that many runs make at the same moment, merged per connection (see kit/coalesce.ts): item
  * stock by code (the codes of several orders in one `$filter`), credit by CardCode (several customers in
  * one `$filter`). One batch of each kind is out at a time per 8 of the connection's `concurrency` (at
  * least one); while it is, further reads of that kind queue and share the next call, so the Sales Orders
- * keep the other calls.
+ * keep the other calls. `shareReads: false` in the connection's settings reads one order at a time.
  */
 interface Readers {
   items: Coalescer<string, RawItem | undefined>;
@@ -96,7 +101,7 @@ function readersOf(client: SapB1Client): Readers {
           // An exact match only: a code the Service Layer matched another way (its collation may ignore case) is read alone.
           return new Map(page.value.map((bp) => [String(bp.CardCode), bp]));
         },
-        fetchOne: (cardCode) => client.get<Record<string, unknown>>(withQuery(keyPath('BusinessPartners', cardCode), { $select: CREDIT_FIELDS })),
+        fetchOne: (cardCode) => readCredit(client, cardCode),
         maxBatch: CODES_PER_QUERY,
         maxInFlight,
       }),
@@ -121,8 +126,14 @@ export async function getItemsStock(client: SapB1Client, input: ItemsStockInput)
   if (!input.warehouse) throw new UserError('OF_SAP_STOCK_NO_WAREHOUSE', 'getItemsStock needs a warehouse code (e.g. "01")');
   const codes = [...new Set(input.itemCodes)];
   if (codes.length === 0) return { items: [], missing: [] };
-  const reader = readersOf(client).items;
-  const rows = await Promise.all(codes.map((c) => reader.load(c)));
+  let rows: Array<RawItem | undefined>;
+  if (client.settings.shareReads === false) {
+    const byCode = await fetchItems(client, codes);
+    rows = codes.map((c) => byCode.get(c));
+  } else {
+    const reader = readersOf(client).items;
+    rows = await Promise.all(codes.map((c) => reader.load(c)));
+  }
   const items: ItemStock[] = [];
   const missing: string[] = [];
   codes.forEach((code, i) => {
@@ -148,7 +159,7 @@ export async function getItemsStock(client: SapB1Client, input: ItemsStockInput)
 
 /** A customer's credit position; customers read at the same moment share one call. */
 export async function getCreditPosition(client: SapB1Client, input: CreditPositionInput): Promise<CreditPosition> {
-  const raw = await readersOf(client).partners.load(input.cardCode);
+  const raw = client.settings.shareReads === false ? await readCredit(client, input.cardCode) : await readersOf(client).partners.load(input.cardCode);
   const limit = decimalString(raw.CreditLimit);
   const balance = decimalString(raw.CurrentAccountBalance);
   const open = decimalString(raw.OpenOrdersBalance);

@@ -18,6 +18,8 @@ export interface SapB1Settings {
   timeoutMs?: number;
   /** The BP property that holds the shop's customer id, searched by `findCustomer({xref})`. Default `U_OF_XREF`. */
   xrefField?: string;
+  /** Credit and stock reads made at the same moment share one call (inventory.ts). Default true. */
+  shareReads?: boolean;
 }
 
 /** The marketing documents the connector reads and writes. */
