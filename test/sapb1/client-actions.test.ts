@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/core/log.ts';
 import { parseSettings, SapB1Client, sapb1Actions as act, sapb1Connector, type CreateCustomerInput } from '../../src/connectors/sapb1/index.ts';
-import { client, emulator, kit, LOGIN, order, VERSIONS } from './helpers.ts';
+import { client, emulator, kit, LOGIN, order, stats, VERSIONS } from './helpers.ts';
 
 const emu = await emulator();
 after(() => emu.close());
 
 /** Requests the emulator has answered so far. */
-async function requests(): Promise<number> {
-  return ((await (await fetch(`${emu.origin}/_emulator/stats`)).json()) as { requests: number }).requests;
-}
+const requests = async (): Promise<number> => (await stats(emu.origin)).requests;
 
 function ctx(c: SapB1Client) {
   return { connection: { name: 'erp', connector: 'sapb1', settings: {} }, client: c, log: silentLogger, runId: 'r1', stepId: 's1', attempt: 1, idempotencyKey: 'k1' };

@@ -38,6 +38,14 @@ export interface CoalescerOptions<K, V> {
   stallMs?: number;
 }
 
+/**
+ * Batches of one kind a connection lets out at once: one per 8 of its `concurrency`, at least one, so that
+ * the writes keep the connection's other calls.
+ */
+export function batchesInFlight(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 8));
+}
+
 interface Waiter<V> {
   resolve: (v: V) => void;
   reject: (e: unknown) => void;

@@ -99,6 +99,9 @@ export function mapPsError(name: string, res: HttpResponse, req: HttpRequest): O
 
 export type Query = Record<string, string | number | undefined>;
 
+/** Webservice requests in flight on a connection unless `concurrency` says otherwise: spares a small shop. */
+export const DEFAULT_CONCURRENCY = 4;
+
 export class PrestaShopClient {
   constructor(
     readonly connectionName: string,
@@ -199,7 +202,7 @@ export function createPrestaShopClient(connection: ConnectionConfig, kit: KitSer
     name: connection.name,
     baseUrl: settings.baseUrl,
     timeoutMs: settings.timeoutMs ?? 30_000,
-    concurrency: settings.concurrency ?? 4,
+    concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,
     headers: { authorization: `Basic ${Buffer.from(`${settings.apiKey}:`).toString('base64')}` },
     mapError: (res, req) => mapPsError(connection.name, res, req),
   });

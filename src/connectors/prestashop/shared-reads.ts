@@ -8,8 +8,8 @@
  * it is, further reads of that kind queue and share the next call, so the writes keep the other requests.
  * `shareReads: false` in the connection's settings reads one by one, as single reads.
  */
-import { Coalescer, type SharedReadStats } from '../kit/index.ts';
-import type { PrestaShopClient } from './client.ts';
+import { batchesInFlight, Coalescer, type SharedReadStats } from '../kit/index.ts';
+import { DEFAULT_CONCURRENCY, type PrestaShopClient } from './client.ts';
 import type { PsRecord } from './types.ts';
 
 /** Ids per call: keeps the URL short (PrestaShop has no limit of its own on `filter[id]`). */
@@ -33,10 +33,6 @@ function readersOf(client: PrestaShopClient): Readers {
   return r;
 }
 
-function maxInFlight(client: PrestaShopClient): number {
-  return Math.max(1, Math.floor((client.settings.concurrency ?? 4) / 8));
-}
-
 /**
  * One object of `resource` (all fields), or undefined when it does not exist: `client.get`, shared with
  * the runs that ask for the same resource at the same moment. An id found by no batch is read alone, so
@@ -56,7 +52,7 @@ export function getShared(client: PrestaShopClient, resource: string, id: number
       },
       fetchOne: (one) => client.get(resource, one),
       maxBatch: IDS_PER_CALL,
-      maxInFlight: maxInFlight(client),
+      maxInFlight: batchesInFlight(client.settings.concurrency ?? DEFAULT_CONCURRENCY),
     });
     all.set(resource, c);
   }
@@ -83,7 +79,7 @@ export function listOfOrderShared(client: PrestaShopClient, resource: string, or
       },
       fetchOne: one,
       maxBatch: IDS_PER_CALL,
-      maxInFlight: maxInFlight(client),
+      maxInFlight: batchesInFlight(client.settings.concurrency ?? DEFAULT_CONCURRENCY),
     });
     all.set(resource, c);
   }

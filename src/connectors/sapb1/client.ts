@@ -72,6 +72,9 @@ export function serviceRoot(settings: SapB1Settings): { url: string; version: Sa
   return { url: `${m ? m[1] : trimmed}/b1s/${version}`, version };
 }
 
+/** Service Layer calls in flight on a connection unless `concurrency` says otherwise (sessions are expensive). */
+export const DEFAULT_CONCURRENCY = 8;
+
 export class SapB1Client {
   readonly version: SapVersion;
   readonly root: string;
@@ -86,7 +89,7 @@ export class SapB1Client {
     const { url, version } = serviceRoot(settings);
     this.version = version;
     this.root = url;
-    this.http = kit.http({ name: connection, baseUrl: url, concurrency: settings.concurrency ?? 8, timeoutMs: settings.timeoutMs ?? 60_000 });
+    this.http = kit.http({ name: connection, baseUrl: url, concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs: settings.timeoutMs ?? 60_000 });
     this.sessions = new SessionManager(this.http, settings, connection);
   }
 

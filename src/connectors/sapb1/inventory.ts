@@ -1,9 +1,9 @@
 /** Stock of many items in one call, and a customer's credit position. */
 import { subMoney } from '../../core/money.ts';
 import { UserError } from '../../core/errors.ts';
-import { Coalescer, type SharedReadStats } from '../kit/index.ts';
+import { batchesInFlight, Coalescer, type SharedReadStats } from '../kit/index.ts';
 import type { BatchRequest } from './batch.ts';
-import type { SapB1Client } from './client.ts';
+import { DEFAULT_CONCURRENCY, type SapB1Client } from './client.ts';
 import { mapSapError } from './errors.ts';
 import { decimalString } from './normalise.ts';
 import { keyPath, quote, withQuery } from './odata.ts';
@@ -86,7 +86,7 @@ const readers = new WeakMap<SapB1Client, Readers>();
 function readersOf(client: SapB1Client): Readers {
   let r = readers.get(client);
   if (!r) {
-    const maxInFlight = Math.max(1, Math.floor((client.settings.concurrency ?? 8) / 8));
+    const maxInFlight = batchesInFlight(client.settings.concurrency ?? DEFAULT_CONCURRENCY);
     r = {
       items: new Coalescer<string, RawItem | undefined>({
         fetchMany: (codes) => fetchItems(client, codes),
