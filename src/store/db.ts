@@ -8,11 +8,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { UserError } from '../core/errors.ts';
 import type { Tables } from './schema.ts';
 import { migrationsFor } from './migrations/index.ts';
 import { prepareFrequentStatements } from './pg-prepared.ts';
+import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -62,7 +63,7 @@ function openSqlite(url: string): Database {
   // ingest). The connection's own automatic checkpoint stays as a safety net, at a far larger WAL.
   const checkpointer = file === ':memory:' ? undefined : startCheckpointer(path.resolve(file));
   sqlite.pragma(`wal_autocheckpoint = ${checkpointer ? 25_000 : 4000}`);
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const sqliteDataVersion = () => Number(sqlite.pragma('data_version', { simple: true }));
   const close = async () => {
     await checkpointer?.stop();
