@@ -18,10 +18,14 @@
  * the CPU per order are the steady state. Peak RSS is this process's (engine + store).
  * BENCH_STORES=sqlite,postgres and BENCH_LATENCIES=0,150 choose the configurations; BENCH_SHOP_LATENCY_MS (0)
  * delays every shop webservice call (a PHP shop: ~100–300 ms), with BENCH_SHOP_CONCURRENCY calls in flight. The checkouts are placed,
- * and the Sales Orders counted, by a process of its own (bench/shoppers.ts).
+ * and the Sales Orders counted, by a process of its own (bench/shoppers.ts). BENCH_ENGINES (1) > 1 adds
+ * that many − 1 `orderflow worker` processes on the same store (the scale-out path in the README): they
+ * claim runs beside this process, and their CPU is counted as engine2, engine3, ….
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { cpuMeter, namedCpuMs, processCpuMs } from './cpu.ts';
 import { startRuntime, type Runtime } from '../src/cli/runtime.ts';
@@ -45,6 +49,8 @@ const SHOP_LATENCY_MS = Number(process.env.BENCH_SHOP_LATENCY_MS ?? 0);
  * that takes 300 orders a second runs far more PHP workers than that, so the benchmark sets 16.
  */
 const SHOP_CONCURRENCY = Number(process.env.BENCH_SHOP_CONCURRENCY ?? 16);
+/** Engine processes: this one plus BENCH_ENGINES − 1 `orderflow worker` processes on the same store. */
+const ENGINES = Math.max(1, Number(process.env.BENCH_ENGINES ?? 1));
 const KEY = 'BENCHKEYBENCHKEYBENCHKEYBENCH123';
 
 function pctOf(x: number, of: number): string {
@@ -56,11 +62,12 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] ?? NaN;
 }
 
-async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcess }> {
+/** An `orderflow` command in a process of its own, once its stdout matches `pattern` (group 1 is answered). */
+async function spawnCli(args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcess }> {
   const prof = process.env.EMU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EMU_PROF}`] : [];
-  // The emulators run with this process's V8 heap settings (npm run bench:orders sets the young generation's size).
+  // They run with this process's V8 heap settings (npm run bench:orders sets the young generation's size).
   const heap = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
-  const child = spawn(process.execPath, [...heap, ...prof, 'bin/orderflow.mjs', 'emulate', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...heap, ...prof, 'bin/orderflow.mjs', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -68,9 +75,16 @@ async function spawnEmulator(args: string[], pattern: RegExp): Promise<{ url: st
       const m = pattern.exec(out);
       if (m?.[1]) resolve(m[1]);
     });
-    child.once('exit', (code) => reject(new Error(`emulator ${args[0]} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`orderflow ${args.slice(0, 2).join(' ')} exited with ${code}`)));
   });
   return { url, child };
+}
+
+/** `count` worker processes (`orderflow worker`) on the configuration's store, from a file (JSON is YAML). */
+async function startWorkers(config: ReturnType<typeof emulatorConfig>, count: number): Promise<Array<{ child: ChildProcess }>> {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'of-bench-')), 'orderflow.yaml');
+  writeFileSync(file, JSON.stringify({ ...config, log: { level: 'error' } }));
+  return Promise.all(Array.from({ length: count }, () => spawnCli(['worker', '--config', file], /orderflow worker running on (\S+)/)));
 }
 
 async function shopRequests(shopUrl: string): Promise<number> {
@@ -130,12 +144,14 @@ interface Result {
 }
 
 async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Promise<Result> {
-  const erp = await spawnEmulator(['sapb1', '--port', '0', '--seed', 'demo', ...(erpLatency ? ['--faults', `latency=${erpLatency}`] : [])], /listening on (\S+\/b1s\/v1)/);
+  const erp = await spawnCli(['emulate', 'sapb1', '--port', '0', '--seed', 'demo', ...(erpLatency ? ['--faults', `latency=${erpLatency}`] : [])], /listening on (\S+\/b1s\/v1)/);
   const shopFaults = SHOP_LATENCY_MS > 0 ? ['--faults', `latency=${SHOP_LATENCY_MS}`] : [];
-  const shop = await spawnEmulator(['prestashop', '--port', '0', '--key', KEY, '--seed', 'demo', ...shopFaults], /emulator: (\S+)\/api\//);
+  const shop = await spawnCli(['emulate', 'prestashop', '--port', '0', '--key', KEY, '--seed', 'demo', ...shopFaults], /emulator: (\S+)\/api\//);
   const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
   const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8, shopConcurrency: SHOP_CONCURRENCY });
   const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
+  // After this process has migrated the store.
+  const others = ENGINES > 1 ? await startWorkers(config, ENGINES - 1) : [];
   const shoppers = startShoppers();
   const waitOrders = async (count: number) => (await shoppers.ask<{ at: number }>({ kind: 'wait', erpUrl: erp.url, count })).at;
   try {
@@ -156,6 +172,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
     const meter = cpuMeter({
       engine: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
+      ...Object.fromEntries(others.map((o, i) => [`engine${i + 2}`, () => processCpuMs(o.child.pid!)])),
       shop: () => processCpuMs(shop.child.pid!),
       erp: () => processCpuMs(erp.child.pid!),
       ...(storeName === 'postgres' ? { postgres: () => namedCpuMs('postgres') } : {}),
@@ -193,6 +210,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     };
   } finally {
     shoppers.stop();
+    for (const o of others) o.child.kill('SIGTERM');
     await rt.stop();
     erp.child.kill('SIGTERM');
     shop.child.kill('SIGTERM');
@@ -206,7 +224,7 @@ async function main(): Promise<void> {
   const latencies = process.env.BENCH_LATENCIES ? process.env.BENCH_LATENCIES.split(',').map(Number) : [0, LATENCY_MS];
   // Opening a store once migrates nothing we keep; it only checks the URL works before the long runs.
   await (await openStore(sqliteUrl())).close();
-  process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8, shop concurrency ${SHOP_CONCURRENCY}${SHOP_LATENCY_MS > 0 ? ` and ${SHOP_LATENCY_MS} ms per shop call` : ''}\n`);
+  process.stdout.write(`orders → ERP, whole flow: ${ORDERS} orders per burst, paced ${RATE}/s for ${PACED_SECONDS} s, shop poll ${POLL_MS} ms, ERP concurrency 8, shop concurrency ${SHOP_CONCURRENCY}${ENGINES > 1 ? `, ${ENGINES} engine processes` : ''}${SHOP_LATENCY_MS > 0 ? ` and ${SHOP_LATENCY_MS} ms per shop call` : ''}\n`);
   process.stdout.write('store     ERP latency  orders/s  ERP calls/order  shop calls/order  p50 ms  p99 ms  p99 beyond poll (paced)  peak RSS MB\n');
   const cpuLines: string[] = [];
   const results: Result[] = [];
