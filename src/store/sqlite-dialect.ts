@@ -5,9 +5,9 @@
  * A plain (deferred) `BEGIN` takes the lock only at the transaction's first write. In WAL mode a
  * transaction that has read, and that another process's commit has overtaken since, can then never get
  * it: SQLite fails the write at once with SQLITE_BUSY ("database is locked"), without waiting, since
- * the snapshot it read from is stale. The claim reads the ready runs, then takes them, so a worker
- * process beside `orderflow start` on the same file (or an `orderflow runs retry` while it runs) failed
- * claims and writes that way. In one process nothing changes: Kysely serialises its one connection anyway.
+ * the snapshot it read from is stale. The claim reads the ready runs, then takes them (and a group commit
+ * may begin with a claim), so a worker process beside `orderflow start` on the same file failed claims
+ * that way. In one process nothing changes: Kysely serialises its one connection anyway.
  */
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 
