@@ -57,7 +57,7 @@ test('postgres: the store answers the same through named statements (run, read b
       assert.equal(again.created, false);
     }
     // Prepared statements belong to a connection, and the loop's may not be the next one the pool hands
-    // out (each ingest's wake NOTIFY borrows one, up to 5 ms later): every connection the pool holds is asked.
+    // out (each ingest's wake NOTIFY borrows one, up to 5 ms later): every idle connection is asked.
     await new Promise((r) => setTimeout(r, 50));
     const pool = database.pgPool!;
     const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));

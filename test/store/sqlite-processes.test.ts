@@ -1,7 +1,6 @@
 /**
- * Two processes on one SQLite file (`orderflow worker` beside `orderflow start`, or a CLI command while
- * the engine runs): a transaction that reads, then writes, must not fail because the other process
- * committed in between. With a deferred BEGIN it did, at once ("database is locked"); the store's
+ * Two processes on one SQLite file (`orderflow worker` beside `orderflow start`): a transaction that
+ * reads, then writes (the claim), must not fail because the other process committed in between. With a deferred BEGIN it did, at once ("database is locked"); the store's
  * transactions take the write lock when they begin, and the other process waits its turn.
  */
 import { test } from 'node:test';
