@@ -31,6 +31,7 @@ import { cpuMeter, namedCpuMs, processCpuMs } from './cpu.ts';
 import { startRuntime, type Runtime } from '../src/cli/runtime.ts';
 import { seededRandom } from '../src/emulators/demo-catalogue.ts';
 import { customerCheckout, GOOD_CUSTOMERS, makeCheckout } from '../src/orders/checkouts.ts';
+import type { OrderflowConfig } from '../src/config/schema.ts';
 import { emulatorConfig } from '../src/orders/emulator-config.ts';
 import { openStore } from '../src/store/index.ts';
 import { postgresAvailable, postgresUrl, sqliteUrl } from '../test/helpers/stores.ts';
@@ -81,10 +82,10 @@ async function spawnCli(args: string[], pattern: RegExp): Promise<{ url: string;
 }
 
 /** `count` worker processes (`orderflow worker`) on the configuration's store, from a file (JSON is YAML). */
-async function startWorkers(config: ReturnType<typeof emulatorConfig>, count: number): Promise<Array<{ child: ChildProcess }>> {
+async function startWorkers(config: OrderflowConfig, count: number, into: ChildProcess[]): Promise<void> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'of-bench-')), 'orderflow.yaml');
   writeFileSync(file, JSON.stringify({ ...config, log: { level: 'error' } }));
-  return Promise.all(Array.from({ length: count }, () => spawnCli(['worker', '--config', file], /orderflow worker running on (\S+)/)));
+  for (let i = 0; i < count; i++) into.push((await spawnCli(['worker', '--config', file], /orderflow worker running on (\S+)/)).child);
 }
 
 async function shopRequests(shopUrl: string): Promise<number> {
@@ -150,11 +151,12 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
   const database = storeName === 'sqlite' ? sqliteUrl() : postgresUrl();
   const config = emulatorConfig({ shopUrl: shop.url, shopKey: KEY, erpUrl: erp.url, database, pollMs: POLL_MS, workers: 1, concurrency: 64, erpConcurrency: 8, shopConcurrency: SHOP_CONCURRENCY });
   const rt = await startRuntime({ config, file: null, dir: process.cwd() }, { mode: 'start', log: pino({ level: 'error' }), port: 0 });
-  // After this process has migrated the store.
-  const others = ENGINES > 1 ? await startWorkers(config, ENGINES - 1) : [];
+  const others: ChildProcess[] = [];
   const shoppers = startShoppers();
   const waitOrders = async (count: number) => (await shoppers.ask<{ at: number }>({ kind: 'wait', erpUrl: erp.url, count })).at;
   try {
+    // After this process has migrated the store; the finally below stops them.
+    await startWorkers(config, ENGINES - 1, others);
     const rnd = seededRandom(11);
     // Warm-up: every customer once, so the measured orders find their customer by cross-reference.
     await shoppers.ask({ kind: 'burst', shopUrl: shop.url, inputs: GOOD_CUSTOMERS.map((c) => ({ ...makeCheckout('normal', rnd), ...customerCheckout(c) })) });
@@ -172,7 +174,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     const inputs = Array.from({ length: ORDERS }, () => makeCheckout('normal', rnd));
     const meter = cpuMeter({
       engine: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
-      ...Object.fromEntries(others.map((o, i) => [`engine${i + 2}`, () => processCpuMs(o.child.pid!)])),
+      ...Object.fromEntries(others.map((o, i) => [`engine${i + 2}`, () => processCpuMs(o.pid!)])),
       shop: () => processCpuMs(shop.child.pid!),
       erp: () => processCpuMs(erp.child.pid!),
       ...(storeName === 'postgres' ? { postgres: () => namedCpuMs('postgres') } : {}),
@@ -210,7 +212,7 @@ async function measure(storeName: 'sqlite' | 'postgres', erpLatency: number): Pr
     };
   } finally {
     shoppers.stop();
-    for (const o of others) o.child.kill('SIGTERM');
+    for (const o of others) o.kill('SIGTERM');
     await rt.stop();
     erp.child.kill('SIGTERM');
     shop.child.kill('SIGTERM');

@@ -72,7 +72,7 @@ export class Coalescer<K, V> {
     });
   }
 
-  /** Keys queued and batches out (for tests and metrics). */
+  /** Keys queued and batches out (for tests). */
   get pending(): { queued: number; inFlight: number } {
     return { queued: this.queued.size, inFlight: this.inFlight };
   }
